@@ -1,0 +1,192 @@
+//! The wrapper around an inspected function's state machine.
+//!
+//! `#[stackless::inspect] async fn f(..) -> R { body }` returns
+//! `instrument::<Site, R, _>(async move { body })`: the untouched state machine plus one small
+//! field, the await point it is parked at. Each poll costs two thread-local accesses (to hear
+//! from the probes) and one counter update on a shard this thread owns; see [`crate::counters`].
+
+use std::cell::Cell;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use crate::budget;
+use crate::counters::{Counter, Counters};
+use crate::meta::{FnMeta, FutureSize};
+use crate::probe::{PARKED_AT, UNLABELLED};
+
+/// Ties generated code to its function's metadata at zero size: each inspected function defines
+/// a unit struct implementing this.
+#[doc(hidden)]
+pub trait Site: 'static {
+    const FN: &'static FnMeta;
+    /// The function's name as written, for the budget error (a `const` cannot read `FN`).
+    const NAME: &'static str;
+    /// `budget = N` from the attribute.
+    const BUDGET: Option<usize> = None;
+}
+
+/// Where the future is, in the same `u16` the probes report. Await points are `0..UNLABELLED`.
+type State = u16;
+const NOT_STARTED: State = UNLABELLED - 1;
+const COMPLETED: State = UNLABELLED - 2;
+const PANICKED: State = UNLABELLED - 3;
+/// The macro refuses functions with more await points than this.
+#[doc(hidden)]
+pub const MAX_AWAIT_POINTS: usize = PANICKED as usize;
+
+fn parked_at(state: State) -> Option<Option<u16>> {
+    match state {
+        UNLABELLED => Some(None),
+        NOT_STARTED | COMPLETED | PANICKED => None,
+        point => Some(Some(point)),
+    }
+}
+
+/// An inspected function's future: its state machine and the await point it is parked at.
+#[doc(hidden)]
+pub struct Instrumented<S: Site, F> {
+    future: F,
+    state: State,
+    site: PhantomData<fn() -> S>,
+}
+
+thread_local! {
+    /// The layout of the future most recently created on this thread, for [`crate::layout`].
+    pub(crate) static LAST_CREATED: Cell<Option<(&'static FnMeta, FutureSize)>> = const { Cell::new(None) };
+}
+
+/// Wraps the state machine of an inspected function; `R` is spelled out so that `?` and `return`
+/// in the body infer the output type just as they do in an `async fn`.
+#[doc(hidden)]
+#[inline]
+pub fn instrument<S: Site, R, F: Future<Output = R>>(future: F) -> Instrumented<S, F> {
+    // Evaluated when the function is instantiated: `cargo build` fails on an over-budget
+    // future, `cargo check` does not get this far.
+    const { budget::check(S::NAME, Instrumented::<S, F>::SIZE.size, S::BUDGET) };
+    S::FN.record_layout(const { Instrumented::<S, F>::SIZE.pack() });
+    counters::<S>().increment(Counter::Created);
+    LAST_CREATED.set(Some((S::FN, Instrumented::<S, F>::SIZE)));
+    Instrumented {
+        future,
+        state: NOT_STARTED,
+        site: PhantomData,
+    }
+}
+
+impl<S: Site, F> Instrumented<S, F> {
+    const SIZE: FutureSize = FutureSize::of::<F, Self>();
+}
+
+/// Like [`instrument`], for methods: also learns the name of `Self` for reports.
+#[doc(hidden)]
+#[inline]
+pub fn instrument_method<S: Site, SelfTy: ?Sized, R, F: Future<Output = R>>(
+    future: F,
+) -> Instrumented<S, F> {
+    if S::FN.self_type.get().is_none() {
+        let _ = S::FN.self_type.set(std::any::type_name::<SelfTy>());
+    }
+    instrument::<S, R, F>(future)
+}
+
+#[inline(always)]
+fn counters<S: Site>() -> Counters {
+    Counters::new(S::FN.counters, S::FN.awaits.len())
+}
+
+impl<S: Site, F: Future> Future for Instrumented<S, F> {
+    type Output = F::Output;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        // SAFETY: `future` is structurally pinned: it is never moved out of a pinned
+        // `Instrumented`, `Drop` below touches only `state`, and `Instrumented` is `Unpin` only
+        // when `F` is (auto trait; `site` is a function-pointer marker). `state` is not pinned.
+        let this = unsafe { self.get_unchecked_mut() };
+        let before = this.state;
+        // Probes inside this poll report to us; whatever an enclosing inspected future's probes
+        // said so far is restored afterwards.
+        let outer = PARKED_AT.replace(UNLABELLED);
+        let on_panic = PanicGuard::<S> {
+            before,
+            state: &mut this.state,
+            outer,
+            site: PhantomData,
+        };
+        // SAFETY: see above.
+        let poll = unsafe { Pin::new_unchecked(&mut this.future) }.poll(cx);
+        std::mem::forget(on_panic);
+        let parked = PARKED_AT.replace(outer);
+        let counters = counters::<S>();
+        match &poll {
+            Poll::Pending => {
+                counters.increment(Counter::Suspends(label(parked)));
+                if parked != before {
+                    leave(counters, before);
+                    counters.increment(Counter::Parked(label(parked)));
+                    this.state = parked;
+                }
+            }
+            Poll::Ready(_) => {
+                if before != COMPLETED && before != PANICKED {
+                    leave(counters, before);
+                    counters.increment(Counter::Completed);
+                }
+                this.state = COMPLETED;
+            }
+        }
+        poll
+    }
+}
+
+fn label(parked: u16) -> Option<u16> {
+    (parked != UNLABELLED).then_some(parked)
+}
+
+/// Counts the future out of the state it was in before this poll.
+#[inline]
+fn leave(counters: Counters, before: State) {
+    match parked_at(before) {
+        Some(point) => counters.decrement(Counter::Parked(point)),
+        None if before == NOT_STARTED => counters.increment(Counter::Started),
+        None => {}
+    }
+}
+
+/// Counts a panic out of the poll it interrupted, without catching it.
+struct PanicGuard<'a, S: Site> {
+    before: State,
+    state: &'a mut State,
+    outer: u16,
+    site: PhantomData<fn() -> S>,
+}
+
+impl<S: Site> Drop for PanicGuard<'_, S> {
+    fn drop(&mut self) {
+        PARKED_AT.set(self.outer);
+        // A future polled after it finished panics ("resumed after completion"): that future
+        // was already counted once.
+        if self.before != COMPLETED && self.before != PANICKED {
+            let counters = counters::<S>();
+            leave(counters, self.before);
+            counters.increment(Counter::Panicked);
+        }
+        *self.state = PANICKED;
+    }
+}
+
+impl<S: Site, F> Drop for Instrumented<S, F> {
+    fn drop(&mut self) {
+        let counters = counters::<S>();
+        match parked_at(self.state) {
+            Some(point) => {
+                counters.decrement(Counter::Parked(point));
+                counters.increment(Counter::DroppedEarly);
+            }
+            None if self.state == NOT_STARTED => counters.increment(Counter::DroppedEarly),
+            None => {}
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! The runtime side of [`stackless`](https://docs.rs/stackless): the registry of
+//! `#[stackless::inspect]` functions, their counters, and the reports built from them.
+//!
+//! Depend on the `stackless` crate rather than on this one; it re-exports everything here.
+
+mod budget;
+mod counters;
+mod instrumented;
+mod layout;
+mod meta;
+mod probe;
+mod registry;
+mod report;
+mod table;
+
+pub use layout::{AwaitPointLayout, FutureLayout, layout, try_layout};
+pub use meta::{FutureSize, Location};
+pub use report::{AwaitPointReport, AwaiteeSize, FunctionReport, Report, Suspensions, report};
+
+/// Used by the code `#[stackless::inspect]` generates. Not public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::counters::{CounterLine, counter_lines};
+    pub use crate::instrumented::{
+        Instrumented, MAX_AWAIT_POINTS, Site, instrument, instrument_method,
+    };
+    pub use crate::meta::{AwaitMeta, FnMeta};
+    pub use crate::probe::{Probe, probe};
+    pub use crate::registry::FUNCTIONS;
+    pub use linkme;
+}

@@ -1,0 +1,242 @@
+//! What the macro knows about an inspected function at compile time, plus the few facts only a
+//! running program can fill in (future sizes of each instantiation, the `Self` type's name).
+//!
+//! One [`FnMeta`] lives in a `static` inside every annotated function; the registry holds a
+//! reference to each.
+
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+
+use crate::counters::CounterLine;
+
+/// Static description of one `#[stackless::inspect]` function.
+#[doc(hidden)]
+pub struct FnMeta {
+    pub(crate) name: &'static str,
+    pub(crate) name_is_override: bool,
+    pub(crate) module_path: &'static str,
+    pub(crate) location: Location,
+    pub(crate) awaits: &'static [AwaitMeta],
+    pub(crate) budget: Option<usize>,
+    pub(crate) counters: &'static [CounterLine],
+    pub(crate) self_type: OnceLock<&'static str>,
+    pub(crate) layouts: [AtomicU64; MAX_LAYOUTS],
+    pub(crate) more_layouts: AtomicBool,
+}
+
+/// A generic function has one future type per instantiation; this many distinct layouts are kept.
+pub(crate) const MAX_LAYOUTS: usize = 8;
+
+/// A point in the source, as `file!()`, `line!()` and `column!()` report it (1-based).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Location {
+    /// The source file, relative to the workspace root as cargo passes it to rustc.
+    pub file: &'static str,
+    /// Line, from 1.
+    pub line: u32,
+    /// Column, from 1.
+    pub column: u32,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// Static description of one `.await` in an inspected function.
+#[doc(hidden)]
+pub struct AwaitMeta {
+    pub(crate) location: Location,
+    pub(crate) expression: &'static str,
+    /// Size and alignment of the awaited future, packed by [`pack_layout`], 0 until first reached.
+    pub(crate) awaitee: AtomicU64,
+}
+
+impl AwaitMeta {
+    #[doc(hidden)]
+    pub const fn new(file: &'static str, line: u32, column: u32, expression: &'static str) -> Self {
+        AwaitMeta {
+            location: Location { file, line, column },
+            expression,
+            awaitee: AtomicU64::new(0),
+        }
+    }
+
+    /// Remembers the largest awaited future seen here (generic code may await several types).
+    pub(crate) fn record_awaitee(&self, packed: u64) {
+        let seen = self.awaitee.load(Relaxed);
+        if packed > seen {
+            self.awaitee.fetch_max(packed, Relaxed);
+        }
+    }
+}
+
+impl FnMeta {
+    #[doc(hidden)]
+    #[allow(clippy::too_many_arguments)]
+    pub const fn new(
+        name: &'static str,
+        name_is_override: bool,
+        module_path: &'static str,
+        file: &'static str,
+        line: u32,
+        column: u32,
+        awaits: &'static [AwaitMeta],
+        budget: Option<usize>,
+        counters: &'static [CounterLine],
+    ) -> Self {
+        FnMeta {
+            name,
+            name_is_override,
+            module_path,
+            location: Location { file, line, column },
+            awaits,
+            budget,
+            counters,
+            self_type: OnceLock::new(),
+            layouts: [const { AtomicU64::new(0) }; MAX_LAYOUTS],
+            more_layouts: AtomicBool::new(false),
+        }
+    }
+
+    /// The name shown in reports: the override, or `path::to::Type::method`, or `module::function`.
+    pub(crate) fn display_name(&self) -> String {
+        if self.name_is_override {
+            return self.name.to_owned();
+        }
+        match self.self_type.get() {
+            Some(ty) => format!("{}::{}", strip_generic_args(ty), self.name),
+            None => format!("{}::{}", self.module_path, self.name),
+        }
+    }
+
+    /// Records one instantiation's layout; the common case (already known) is a single load.
+    pub(crate) fn record_layout(&self, packed: u64) {
+        for slot in &self.layouts {
+            let seen = slot.load(Relaxed);
+            if seen == packed {
+                return;
+            }
+            if seen == 0 {
+                match slot.compare_exchange(0, packed, Relaxed, Relaxed) {
+                    Ok(_) => return,
+                    Err(now) if now == packed => return,
+                    Err(_) => continue,
+                }
+            }
+        }
+        self.more_layouts.store(true, Relaxed);
+    }
+
+    pub(crate) fn recorded_layouts(&self) -> Vec<FutureSize> {
+        let mut sizes: Vec<FutureSize> = self
+            .layouts
+            .iter()
+            .map(|slot| slot.load(Relaxed))
+            .filter(|&packed| packed != 0)
+            .map(FutureSize::unpack)
+            .collect();
+        sizes.sort();
+        sizes.dedup();
+        sizes
+    }
+}
+
+/// The size of one instantiation of an inspected function's future.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct FutureSize {
+    /// `size_of` the state machine rustc built for the function body: what the plain,
+    /// un-annotated `async fn` would occupy.
+    pub size: usize,
+    /// `align_of` that state machine.
+    pub align: usize,
+    /// Bytes the instrumentation wrapper adds around it (its state field, plus padding).
+    pub overhead: usize,
+}
+
+impl FutureSize {
+    pub(crate) const fn of<Inner, Outer>() -> Self {
+        FutureSize {
+            size: size_of::<Inner>(),
+            align: align_of::<Inner>(),
+            overhead: size_of::<Outer>() - size_of::<Inner>(),
+        }
+    }
+
+    /// Packs into one non-zero word: size (40 bits), overhead (16 bits), log2 align (7 bits), 1.
+    pub(crate) const fn pack(self) -> u64 {
+        ((self.size as u64) << 24)
+            | ((self.overhead as u64 & 0xffff) << 8)
+            | ((self.align.trailing_zeros() as u64) << 1)
+            | 1
+    }
+
+    pub(crate) const fn unpack(packed: u64) -> Self {
+        FutureSize {
+            size: (packed >> 24) as usize,
+            overhead: ((packed >> 8) & 0xffff) as usize,
+            align: 1 << ((packed >> 1) & 0x7f),
+        }
+    }
+
+    /// Size of the future as the program holds it: the state machine plus the instrumentation.
+    pub fn total(&self) -> usize {
+        self.size + self.overhead
+    }
+}
+
+/// `size_of` and `align_of` of an awaited future, packed so the larger size compares larger.
+pub(crate) const fn pack_layout<T>() -> u64 {
+    ((size_of::<T>() as u64) << 8) | ((align_of::<T>().trailing_zeros() as u64) << 1) | 1
+}
+
+pub(crate) const fn unpack_layout(packed: u64) -> Option<(usize, usize)> {
+    if packed == 0 {
+        return None;
+    }
+    Some(((packed >> 8) as usize, 1 << ((packed >> 1) & 0x7f)))
+}
+
+/// `my_crate::Wrapper<alloc::string::String>` becomes `my_crate::Wrapper`: one name for all
+/// instantiations of a generic `Self`.
+fn strip_generic_args(type_name: &str) -> &str {
+    match type_name.find('<') {
+        Some(at) => &type_name[..at],
+        None => type_name,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn future_size_round_trips_through_packing() {
+        let size = FutureSize {
+            size: 4136,
+            align: 8,
+            overhead: 8,
+        };
+        assert_eq!(FutureSize::unpack(size.pack()), size);
+        let big = FutureSize {
+            size: 1 << 33,
+            align: 128,
+            overhead: 128,
+        };
+        assert_eq!(FutureSize::unpack(big.pack()), big);
+    }
+
+    #[test]
+    fn awaitee_packing_orders_by_size() {
+        assert!(pack_layout::<[u8; 100]>() > pack_layout::<u64>());
+        assert_eq!(unpack_layout(pack_layout::<[u64; 3]>()), Some((24, 8)));
+        assert_eq!(unpack_layout(0), None);
+    }
+
+    #[test]
+    fn generic_arguments_are_stripped_from_self_type() {
+        assert_eq!(strip_generic_args("a::B<c::D<u8>>"), "a::B");
+        assert_eq!(strip_generic_args("a::B"), "a::B");
+    }
+}

@@ -1,0 +1,67 @@
+//! The await probe: what `#[stackless::inspect]` puts around each awaited future.
+//!
+//! `expr.await` becomes `probe::<Site, INDEX, _>(expr).await`. The probe is `#[repr(transparent)]`
+//! over the awaited future, so the state machine keeps exactly the layout rustc gives the plain
+//! function. It carries two facts in its *type*: the function (`Site`) and the await point's
+//! index (a const generic). rustc prints that type for every suspended state in its layout
+//! output, which is how `cargo stackless layout` joins states to source lines.
+//!
+//! At run time the probe does one thing: when the awaited future returns `Pending`, it writes
+//! its index to a thread-local, and the enclosing [`Instrumented`](crate::instrumented) wrapper
+//! reads it back after the poll to learn where its future parked.
+
+use std::cell::Cell;
+use std::future::{Future, IntoFuture};
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use crate::instrumented::Site;
+use crate::meta::pack_layout;
+
+/// Written by a probe whose future returned `Pending`; `UNLABELLED` when no probe did.
+pub(crate) const UNLABELLED: u16 = u16::MAX;
+
+thread_local! {
+    pub(crate) static PARKED_AT: Cell<u16> = const { Cell::new(UNLABELLED) };
+}
+
+/// An awaited future, tagged with the function and await point it belongs to.
+#[doc(hidden)]
+#[repr(transparent)]
+pub struct Probe<S, const INDEX: u16, F> {
+    future: F,
+    site: PhantomData<fn() -> S>,
+}
+
+/// Wraps the future of `.await` number `INDEX` of the function `S`.
+#[doc(hidden)]
+#[inline(always)]
+pub fn probe<S: Site, const INDEX: u16, F: IntoFuture>(
+    future: F,
+) -> Probe<S, INDEX, F::IntoFuture> {
+    if let Some(point) = S::FN.awaits.get(INDEX as usize) {
+        point.record_awaitee(const { pack_layout::<F::IntoFuture>() });
+    }
+    Probe {
+        future: future.into_future(),
+        site: PhantomData,
+    }
+}
+
+impl<S, const INDEX: u16, F: Future> Future for Probe<S, INDEX, F> {
+    type Output = F::Output;
+
+    #[inline(always)]
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        // SAFETY: `future` is structurally pinned: it is never moved out of a pinned `Probe`,
+        // `Probe` has no `Drop` impl and is `Unpin` only when `F` is (auto trait; `site` is a
+        // function-pointer marker and always `Unpin`).
+        let future = unsafe { self.map_unchecked_mut(|probe| &mut probe.future) };
+        let poll = future.poll(cx);
+        if poll.is_pending() {
+            PARKED_AT.set(INDEX);
+        }
+        poll
+    }
+}

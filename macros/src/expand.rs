@@ -1,0 +1,239 @@
+//! `#[stackless::inspect]`: parse the options and the function, rewrite it, print it.
+//!
+//! Input:
+//!     #[stackless::inspect(budget = 8192)]
+//!     pub async fn fetch(url: &str) -> Page { let conn = connect(url).await; .. }
+//! Output:
+//!     pub fn fetch(url: &str) -> impl ::core::future::Future<Output = Page> {
+//!         struct __StacklessSite;               // names this function in types
+//!         static __STACKLESS_AWAITS: ..;        // await points: location, expression
+//!         static __STACKLESS_COUNTERS: ..;      // per-thread counter shards
+//!         static __STACKLESS_FN: FnMeta = ..;   // registered with the program's registry
+//!         impl Site for __StacklessSite { .. }
+//!         ::stackless::__private::instrument::<__StacklessSite, Page, _>(async move {
+//!             let url = url;                                     // params.rs
+//!             let __stackless_ret = {                            // the body, with probes
+//!                 let conn = probe::<__StacklessSite, 0, _>(connect(url)).await; ..
+//!             };
+//!             __stackless_ret
+//!         })
+//!     }
+//!
+//! The `impl Future` is spelled with this crate's spans, and this crate is edition 2024, so it
+//! captures every lifetime in scope, exactly as an `async fn` does, whatever the caller's
+//! edition. Binding the body's value before returning it drops the body's temporaries before
+//! the parameters, as rustc's `drop-temps` does for an `async fn`.
+
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Attribute, ItemFn, ReturnType, Type};
+
+use crate::args::Args;
+use crate::await_points::{self, AwaitPoint};
+use crate::{item, params, receiver};
+
+/// Most await points one function may have (the probe index is a `u16` with a few values
+/// reserved); mirrors `stackless_inspect::__private::MAX_AWAIT_POINTS`.
+const MAX_AWAIT_POINTS: usize = u16::MAX as usize - 3;
+
+pub(crate) fn inspect(args: TokenStream, item: TokenStream) -> TokenStream {
+    let parsed_args = syn::parse2::<Args>(args.clone());
+    let parsed_item = item::parse(item.clone());
+    let (args_parsed, function) = match (parsed_args, parsed_item) {
+        (Ok(parsed_args), Ok(function)) => (parsed_args, function),
+        (args_result, item_result) => {
+            let errors = [args_result.err(), item_result.err()]
+                .into_iter()
+                .flatten()
+                .reduce(|mut all, next| {
+                    all.combine(next);
+                    all
+                })
+                .expect("one of the two failed");
+            return with_error(item, errors);
+        }
+    };
+    if !cfg!(feature = "enabled") {
+        return item;
+    }
+    if let Some(position) = first_instrumenting_attribute(&function.attrs) {
+        return expand_after(function, position, args);
+    }
+    match expand(args_parsed, function) {
+        Ok(tokens) => tokens,
+        Err(error) => with_error(item, error),
+    }
+}
+
+/// The original item, so the rest of the crate (and rust-analyzer) keeps working, and the error.
+fn with_error(item: TokenStream, error: syn::Error) -> TokenStream {
+    let error = error.into_compile_error();
+    quote!(#item #error)
+}
+
+/// Attributes such as `#[tracing::instrument]` understand `async fn` but not the function this
+/// macro returns. When one comes below ours, let it expand first.
+fn first_instrumenting_attribute(attrs: &[Attribute]) -> Option<usize> {
+    attrs.iter().position(|attr| {
+        attr.path()
+            .segments
+            .last()
+            .is_some_and(|segment| segment.ident == "instrument")
+    })
+}
+
+// Input:   #[stackless::inspect(..)] #[a] #[tracing::instrument] #[b] async fn f() {}
+// Output:  #[a] #[tracing::instrument] #[::stackless::inspect(..)] #[b] async fn f() {}
+fn expand_after(mut function: ItemFn, position: usize, args: TokenStream) -> TokenStream {
+    let ours: Attribute = syn::parse_quote!(#[::stackless::inspect(#args)]);
+    function.attrs.insert(position + 1, ours);
+    function.into_token_stream()
+}
+
+fn expand(args: Args, mut function: ItemFn) -> syn::Result<TokenStream> {
+    let site = format_ident!("__StacklessSite");
+    let params = params::move_into_future(&function.sig.inputs);
+    if let Some(renamed_self) = &params.renamed_self {
+        receiver::rename_self(&mut function.block, renamed_self);
+    }
+    let points = await_points::instrument(&mut function.block, &site);
+    if points.len() > MAX_AWAIT_POINTS {
+        return Err(syn::Error::new(
+            points[MAX_AWAIT_POINTS].span,
+            format!(
+                "`#[stackless::inspect]` supports at most {MAX_AWAIT_POINTS} await points in one function"
+            ),
+        ));
+    }
+
+    let ItemFn {
+        attrs,
+        vis,
+        mut sig,
+        block,
+        ..
+    } = function;
+    let output = match &sig.output {
+        ReturnType::Default => quote!(()),
+        ReturnType::Type(_, ty) => ty.to_token_stream(),
+    };
+    // `?` and `return` in the body need the output type up front; it cannot be named when it
+    // contains `impl Trait`, and then inference finds it from the body alone.
+    let named_output = if contains_impl_trait(&sig.output) {
+        quote!(_)
+    } else {
+        output.clone()
+    };
+    let instrument = if mentions_self_type(&sig) {
+        quote!(::stackless::__private::instrument_method::<#site, Self, #named_output, _>)
+    } else {
+        quote!(::stackless::__private::instrument::<#site, #named_output, _>)
+    };
+    let registration = registration(&args, &sig, &site, &points);
+
+    let moves = params.moves;
+    let value = syn::Ident::new("__stackless_ret", Span::mixed_site());
+    // Spanned on the body, so rustc names the state machine `{async block@<the body>}`.
+    let body = quote_spanned!(block.span()=> async move {
+        #moves
+        let #value = #block;
+        #value
+    });
+    sig.asyncness = None;
+    sig.inputs = params.signature;
+    // Keeps this crate's span on `impl`: edition 2024 capture rules, see the module docs.
+    sig.output = syn::parse_quote!(-> impl ::core::future::Future<Output = #output>);
+    Ok(quote! {
+        #(#attrs)*
+        #vis #sig {
+            #registration
+            #instrument(#body)
+        }
+    })
+}
+
+/// The statics that describe the function, its registration, and the `Site` tying them to types.
+fn registration(
+    args: &Args,
+    sig: &syn::Signature,
+    site: &syn::Ident,
+    points: &[AwaitPoint],
+) -> TokenStream {
+    let fn_name = sig.ident.to_string();
+    let (name, name_is_override) = match &args.name {
+        Some(name) => (name.value(), true),
+        None => (fn_name.clone(), false),
+    };
+    let budget = match args.budget {
+        Some((bytes, span)) => quote_spanned!(span=> ::core::option::Option::Some(#bytes)),
+        None => quote!(::core::option::Option::None),
+    };
+    let fn_location = location(sig.ident.span());
+    let count = points.len();
+    let awaits = points.iter().map(|point| {
+        let location = location(point.span);
+        let expression = &point.expression;
+        quote!(::stackless::__private::AwaitMeta::new(#location, #expression))
+    });
+    quote! {
+        #[doc(hidden)]
+        struct #site;
+        static __STACKLESS_AWAITS: [::stackless::__private::AwaitMeta; #count] = [#(#awaits),*];
+        static __STACKLESS_COUNTERS: [::stackless::__private::CounterLine; ::stackless::__private::counter_lines(#count)] =
+            [::stackless::__private::CounterLine::ZERO; ::stackless::__private::counter_lines(#count)];
+        static __STACKLESS_FN: ::stackless::__private::FnMeta = ::stackless::__private::FnMeta::new(
+            #name,
+            #name_is_override,
+            ::core::module_path!(),
+            #fn_location,
+            &__STACKLESS_AWAITS,
+            #budget,
+            &__STACKLESS_COUNTERS,
+        );
+        #[::stackless::__private::linkme::distributed_slice(::stackless::__private::FUNCTIONS)]
+        #[linkme(crate = ::stackless::__private::linkme)]
+        static __STACKLESS_REGISTERED: &::stackless::__private::FnMeta = &__STACKLESS_FN;
+        impl ::stackless::__private::Site for #site {
+            const FN: &'static ::stackless::__private::FnMeta = &__STACKLESS_FN;
+            const NAME: &'static ::core::primitive::str = #fn_name;
+            const BUDGET: ::core::option::Option<::core::primitive::usize> = #budget;
+        }
+    }
+}
+
+/// `file!(), line!(), column!()` of the token at `span`, evaluated where the user wrote it.
+fn location(span: Span) -> TokenStream {
+    quote_spanned!(span=> ::core::file!(), ::core::line!(), ::core::column!())
+}
+
+fn contains_impl_trait(output: &ReturnType) -> bool {
+    fn any_impl(tokens: TokenStream) -> bool {
+        tokens.into_iter().any(|token| match token {
+            TokenTree::Ident(ident) => ident == "impl",
+            TokenTree::Group(group) => any_impl(group.stream()),
+            _ => false,
+        })
+    }
+    match output {
+        ReturnType::Default => false,
+        ReturnType::Type(_, ty) => {
+            matches!(**ty, Type::ImplTrait(_)) || any_impl(ty.to_token_stream())
+        }
+    }
+}
+
+/// A receiver, or `Self` anywhere in the signature, means the function sits in an `impl` and
+/// can name `Self` for reports.
+fn mentions_self_type(sig: &syn::Signature) -> bool {
+    fn any_self(tokens: TokenStream) -> bool {
+        tokens.into_iter().any(|token| match token {
+            TokenTree::Ident(ident) => ident == "Self",
+            TokenTree::Group(group) => any_self(group.stream()),
+            _ => false,
+        })
+    }
+    sig.receiver().is_some()
+        || any_self(sig.inputs.to_token_stream())
+        || any_self(sig.output.to_token_stream())
+}
