@@ -94,10 +94,11 @@ fn expand_after(mut function: ItemFn, position: usize, args: TokenStream) -> Tok
 fn expand(args: Args, mut function: ItemFn) -> syn::Result<TokenStream> {
     let site = format_ident!("__StacklessSite");
     let params = params::move_into_future(&function.sig.inputs);
+    // Awaits first, so reports show `self.flush()` as written, not `__self.flush()`.
+    let points = await_points::instrument(&mut function.block, &site);
     if let Some(renamed_self) = &params.renamed_self {
         receiver::rename_self(&mut function.block, renamed_self);
     }
-    let points = await_points::instrument(&mut function.block, &site);
     if points.len() > MAX_AWAIT_POINTS {
         return Err(syn::Error::new(
             points[MAX_AWAIT_POINTS].span,
@@ -138,6 +139,7 @@ fn expand(args: Args, mut function: ItemFn) -> syn::Result<TokenStream> {
     let body = quote_spanned!(block.span()=> async move {
         #moves
         let #value = #block;
+        #[allow(unreachable_code)]
         #value
     });
     sig.asyncness = None;

@@ -10,13 +10,15 @@ pub(crate) fn parse(item: TokenStream) -> syn::Result<ItemFn> {
         check_signature(&function)?;
         return Ok(function);
     }
-    if let Ok(declaration) = syn::parse2::<TraitItemFn>(item.clone()) {
-        if let Some(semicolon) = declaration.semi_token {
-            return Err(syn::Error::new_spanned(
-                semicolon,
-                "`#[stackless::inspect]` needs the function's body; put it on the `async fn` in each `impl` (or on a default body in the trait)",
-            ));
-        }
+    if let Ok(TraitItemFn {
+        semi_token: Some(semicolon),
+        ..
+    }) = syn::parse2::<TraitItemFn>(item.clone())
+    {
+        return Err(syn::Error::new_spanned(
+            semicolon,
+            "`#[stackless::inspect]` needs the function's body; put it on the `async fn` in each `impl` (or on a default body in the trait)",
+        ));
     }
     let what = match syn::parse2::<Item>(item.clone()) {
         Ok(item) => describe(&item),

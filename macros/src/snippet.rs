@@ -19,7 +19,11 @@ pub(crate) fn source_text(tokens: TokenStream) -> String {
     let positions_known = pieces.iter().all(|piece| piece.start.line > 0)
         && pieces.windows(2).all(|pair| pair[0].end <= pair[1].start);
     if !positions_known {
-        return tokens.to_string();
+        return tokens
+            .to_string()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
     }
     let mut text = String::new();
     let mut previous_end = None;

@@ -1,1 +1,67 @@
+//! Expansion snapshots: what users get for a few representative inputs, pretty-printed.
+//! Review a changed snapshot as carefully as a change to the code it describes.
 
+use proc_macro2::TokenStream;
+
+use crate::expand::inspect;
+
+/// Expands source text: parsed from a string, tokens carry line and column as in the compiler.
+fn expand(args: &str, item: &str) -> String {
+    let parse = |text: &str| text.parse::<TokenStream>().expect("valid tokens");
+    let output = inspect(parse(args), parse(item));
+    match syn::parse2::<syn::File>(output.clone()) {
+        Ok(file) => prettyplease::unparse(&file),
+        Err(_) => output.to_string(),
+    }
+}
+
+#[test]
+fn free_function_with_two_awaits() {
+    insta::assert_snapshot!(expand(
+        "",
+        r#"
+            /// Fetches a page.
+            pub async fn fetch(url: &str, client: &Client) -> Result<Page, Error> {
+                let conn = client.connect(url).await?;
+                let mut buf = [0u8; 4096];
+                let n = conn.read(&mut buf).await?;
+                Ok(Page::parse(&buf[..n]))
+            }
+        "#
+    ));
+}
+
+#[test]
+fn method_using_self_after_an_await() {
+    insta::assert_snapshot!(expand(
+        "budget = 1024, name = \"session send\"",
+        r#"
+            async fn send(&mut self, message: String) -> usize {
+                self.flush().await;
+                println!("{}", self.name);
+                self.queue.push(message);
+                self.queue.len()
+            }
+        "#
+    ));
+}
+
+#[test]
+fn patterns_wildcards_and_nested_coroutines() {
+    insta::assert_snapshot!(expand(
+        "",
+        r#"
+            async fn shapes((a, b): (u8, u8), Point { x, .. }: Point, mut v: Vec<u8>, _: Guard) -> impl Display {
+                v.push(a);
+                let nested = async { tick().await };
+                assert_eq!(nested.await, b, "{}", step(x).await);
+                v.len()
+            }
+        "#
+    ));
+}
+
+#[test]
+fn an_error_keeps_the_original_item() {
+    insta::assert_snapshot!(expand("budgte = 1", "fn not_async() {}"));
+}

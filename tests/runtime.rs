@@ -1,0 +1,411 @@
+//! The runtime picture: counters for created, completed, dropped, panicked and alive futures,
+//! and per await point how often it suspended and how many futures are parked there now.
+//!
+//! Every test uses its own annotated functions: counters are per function and tests run in
+//! parallel.
+
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::{Pin, pin};
+use std::task::{Context, Poll, Waker};
+
+use stackless::FunctionReport;
+
+/// Pending `remaining` times (waking itself each time), then ready.
+struct PollN {
+    remaining: usize,
+}
+
+impl Future for PollN {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.remaining == 0 {
+            return Poll::Ready(());
+        }
+        self.remaining -= 1;
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+}
+
+fn pending(times: usize) -> PollN {
+    PollN { remaining: times }
+}
+
+/// Polls once with a no-op waker.
+fn poll_once<F: Future>(future: Pin<&mut F>) -> Poll<F::Output> {
+    future.poll(&mut Context::from_waker(Waker::noop()))
+}
+
+fn block_on<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    loop {
+        if let Poll::Ready(output) = poll_once(future.as_mut()) {
+            return output;
+        }
+    }
+}
+
+fn function(name: &str) -> FunctionReport {
+    stackless::report()
+        .function(name)
+        .unwrap_or_else(|| panic!("`{name}` is not registered"))
+        .clone()
+}
+
+/// (suspends, parked) per await point.
+fn suspensions(report: &FunctionReport) -> Vec<(u64, u64)> {
+    report
+        .await_points
+        .iter()
+        .map(|point| (point.suspensions.suspends, point.suspensions.parked))
+        .collect()
+}
+
+#[stackless::inspect]
+async fn two_waits(first: usize, second: usize) -> usize {
+    pending(first).await;
+    pending(second).await;
+    first + second
+}
+
+#[test]
+fn each_pending_poll_is_counted_at_its_await_point() {
+    let mut future = pin!(two_waits(2, 3));
+    assert!(poll_once(future.as_mut()).is_pending());
+    let report = function("two_waits");
+    assert_eq!((report.created, report.started, report.alive), (1, 1, 1));
+    assert_eq!(suspensions(&report), [(1, 1), (0, 0)]);
+
+    assert!(poll_once(future.as_mut()).is_pending());
+    assert!(poll_once(future.as_mut()).is_pending()); // moved on to the second await
+    assert_eq!(suspensions(&function("two_waits")), [(2, 0), (1, 1)]);
+
+    assert_eq!(block_on(future), 5);
+    let report = function("two_waits");
+    assert_eq!(suspensions(&report), [(2, 0), (3, 0)]);
+    assert_eq!(
+        (report.completed, report.alive, report.dropped_early),
+        (1, 0, 0)
+    );
+}
+
+#[stackless::inspect]
+async fn cancelled(times: usize) {
+    pending(times).await;
+    pending(times).await;
+}
+
+#[test]
+fn dropping_a_parked_future_counts_it_as_dropped_early() {
+    let mut future = Box::pin(cancelled(5));
+    assert!(poll_once(future.as_mut()).is_pending());
+    assert_eq!(suspensions(&function("cancelled")), [(1, 1), (0, 0)]);
+    drop(future);
+    let report = function("cancelled");
+    assert_eq!(suspensions(&report), [(1, 0), (0, 0)]);
+    assert_eq!(
+        (
+            report.created,
+            report.dropped_early,
+            report.completed,
+            report.alive
+        ),
+        (1, 1, 0, 0)
+    );
+
+    // Never polled at all: still created, still dropped early, never started.
+    drop(cancelled(1));
+    let report = function("cancelled");
+    assert_eq!(
+        (report.created, report.started, report.dropped_early),
+        (2, 1, 2)
+    );
+}
+
+#[stackless::inspect]
+async fn panics_after(times: usize) -> u8 {
+    pending(times).await;
+    panic!("boom after {times}");
+}
+
+#[test]
+fn a_panicking_poll_is_counted_and_the_panic_is_unchanged() {
+    let mut future = Box::pin(panics_after(1));
+    assert!(poll_once(future.as_mut()).is_pending());
+    let payload =
+        catch_unwind(AssertUnwindSafe(|| poll_once(future.as_mut()))).expect_err("must panic");
+    assert_eq!(
+        payload.downcast_ref::<String>().map(String::as_str),
+        Some("boom after 1")
+    );
+    let report = function("panics_after");
+    assert_eq!(
+        (report.panicked, report.alive, report.dropped_early),
+        (1, 0, 0)
+    );
+    assert_eq!(suspensions(&report), [(1, 0)]);
+    // Dropping the panicked future does not count it a second time.
+    drop(future);
+    let report = function("panics_after");
+    assert_eq!(
+        (report.created, report.panicked, report.dropped_early),
+        (1, 1, 0)
+    );
+}
+
+#[stackless::inspect]
+async fn finished_twice() -> u8 {
+    7
+}
+
+#[test]
+fn polling_after_completion_panics_as_before_and_is_not_counted_again() {
+    let mut future = Box::pin(finished_twice());
+    assert_eq!(poll_once(future.as_mut()), Poll::Ready(7));
+    let payload = catch_unwind(AssertUnwindSafe(|| poll_once(future.as_mut())))
+        .expect_err("resumed after completion");
+    let message = payload.downcast_ref::<&str>().copied().unwrap_or_default();
+    assert!(message.contains("after completion"), "{message}");
+    let report = function("finished_twice");
+    assert_eq!(
+        (report.created, report.completed, report.panicked),
+        (1, 1, 0)
+    );
+}
+
+macro_rules! opaque_await {
+    ($future:expr) => {
+        $future.await
+    };
+}
+
+#[stackless::inspect]
+async fn behind_a_macro() {
+    opaque_await!(pending(2));
+}
+
+#[test]
+fn awaits_inside_unknown_macros_are_reported_as_unlabelled() {
+    let mut future = pin!(behind_a_macro());
+    assert!(poll_once(future.as_mut()).is_pending());
+    let report = function("behind_a_macro");
+    assert!(report.await_points.is_empty());
+    assert_eq!(
+        (report.unlabelled.suspends, report.unlabelled.parked),
+        (1, 1)
+    );
+    block_on(future);
+    let report = function("behind_a_macro");
+    assert_eq!(
+        (report.unlabelled.suspends, report.unlabelled.parked),
+        (2, 0)
+    );
+}
+
+#[stackless::inspect]
+async fn inner_step(times: usize) -> usize {
+    pending(times).await;
+    times
+}
+
+#[stackless::inspect]
+async fn outer_step(times: usize) -> usize {
+    let before = pending(1).await;
+    let _ = before;
+    inner_step(times).await + 1
+}
+
+#[test]
+fn nested_inspected_futures_each_report_their_own_await_point() {
+    let mut future = pin!(outer_step(2));
+    assert!(poll_once(future.as_mut()).is_pending());
+    assert!(poll_once(future.as_mut()).is_pending());
+    // Outer is parked at `inner_step(..).await` (#1); inner at its own `pending(..)` (#0).
+    assert_eq!(suspensions(&function("outer_step")), [(1, 0), (1, 1)]);
+    assert_eq!(suspensions(&function("inner_step")), [(1, 1)]);
+    assert_eq!(block_on(future), 3);
+    assert_eq!(suspensions(&function("outer_step")), [(1, 0), (2, 0)]);
+    assert_eq!(suspensions(&function("inner_step")), [(2, 0)]);
+}
+
+#[stackless::inspect]
+async fn inside_select(times: usize) {
+    // The awaits inside `select!` are the macro's own; `select!` itself is awaited opaquely.
+    tokio::select! {
+        _ = pending(times) => {}
+    }
+    println!("{:?}", pending(1).await);
+}
+
+#[test]
+fn expression_macros_are_searched_and_other_macros_are_not() {
+    let report = function("inside_select");
+    assert_eq!(report.await_points.len(), 1);
+    assert_eq!(report.await_points[0].expression, "pending(1)");
+    let mut future = pin!(inside_select(1));
+    assert!(poll_once(future.as_mut()).is_pending());
+    assert_eq!(function("inside_select").unlabelled.parked, 1);
+    assert!(poll_once(future.as_mut()).is_pending());
+    let report = function("inside_select");
+    assert_eq!(
+        (
+            report.unlabelled.parked,
+            report.await_points[0].suspensions.parked
+        ),
+        (0, 1)
+    );
+    block_on(future);
+}
+
+#[stackless::inspect]
+async fn holds(buffer: [u8; 512]) -> u8 {
+    pending(1).await;
+    buffer[0]
+}
+
+#[test]
+fn awaitee_sizes_are_learnt_when_the_await_is_reached() {
+    assert_eq!(function("holds").await_points[0].awaitee, None);
+    block_on(holds([3; 512]));
+    let awaitee = function("holds").await_points[0].awaitee.expect("reached");
+    assert_eq!(
+        (awaitee.size, awaitee.align),
+        (size_of::<PollN>(), align_of::<PollN>())
+    );
+}
+
+#[stackless::inspect]
+async fn generic_hold<T: Clone>(value: T) -> T {
+    pending(1).await;
+    value.clone()
+}
+
+#[test]
+fn each_instantiation_of_a_generic_function_has_its_own_size() {
+    block_on(generic_hold(1u8));
+    block_on(generic_hold([0u64; 16]));
+    let sizes: Vec<usize> = function("generic_hold")
+        .sizes
+        .iter()
+        .map(|size| size.size)
+        .collect();
+    let small = stackless::layout(generic_hold(1u8)).size.size;
+    let large = stackless::layout(generic_hold([0u64; 16])).size.size;
+    assert!(small < large);
+    assert_eq!(sizes, [small, large]);
+}
+
+#[stackless::inspect(name = "custom::label", budget = 4096)]
+async fn renamed() {}
+
+#[test]
+fn name_and_budget_options_show_in_the_report() {
+    let report = stackless::report();
+    let renamed = report
+        .function("custom::label")
+        .expect("found by its override");
+    assert_eq!(renamed.budget, Some(4096));
+    assert!(report.function("renamed").is_none());
+    assert!(renamed.to_string().contains("budget 4096 B"));
+}
+
+struct Account {
+    balance: u64,
+}
+
+impl Account {
+    #[stackless::inspect]
+    async fn deposit(&mut self, amount: u64) -> u64 {
+        pending(1).await;
+        self.balance += amount;
+        self.balance
+    }
+}
+
+#[test]
+fn methods_are_named_after_their_type_once_called() {
+    let mut account = Account { balance: 1 };
+    assert_eq!(block_on(account.deposit(2)), 3);
+    let report = stackless::report();
+    let deposit = report
+        .function("Account::deposit")
+        .expect("named after Self");
+    assert_eq!(deposit.name, "runtime::Account::deposit");
+}
+
+#[stackless::inspect]
+async fn never_called(_value: u32) {}
+
+#[test]
+fn functions_never_called_are_listed_without_a_size() {
+    let report = function("never_called");
+    assert!(report.sizes.is_empty());
+    assert_eq!(report.created, 0);
+    assert!(report.to_string().contains("size not known yet"));
+}
+
+#[stackless::inspect]
+async fn json_shape(times: usize) {
+    pending(times).await;
+}
+
+#[test]
+fn the_report_serialises_to_json() {
+    block_on(json_shape(2));
+    let json: serde_json::Value =
+        serde_json::from_str(&stackless::report().to_json()).expect("valid JSON");
+    let function = json["functions"]
+        .as_array()
+        .expect("functions")
+        .iter()
+        .find(|function| function["name"] == "runtime::json_shape")
+        .expect("json_shape listed");
+    assert_eq!(function["completed"], 1);
+    assert_eq!(function["await_points"][0]["suspends"], 2);
+    assert_eq!(function["await_points"][0]["expression"], "pending(times)");
+}
+
+#[stackless::inspect]
+async fn wait_for(gate: std::sync::Arc<tokio::sync::Barrier>) {
+    gate.wait().await;
+    tokio::task::yield_now().await;
+}
+
+#[test]
+fn counters_stay_exact_across_worker_threads() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .expect("runtime");
+    const TASKS: usize = 2_000;
+    let gate = std::sync::Arc::new(tokio::sync::Barrier::new(TASKS + 1));
+    let tasks: Vec<_> = (0..TASKS)
+        .map(|_| runtime.spawn(wait_for(gate.clone())))
+        .collect();
+    runtime.block_on(async {
+        // Wait until every task is parked at the barrier.
+        while function("wait_for").await_points[0].suspensions.parked < TASKS as u64 {
+            tokio::task::yield_now().await;
+        }
+        let report = function("wait_for");
+        assert_eq!(report.alive, TASKS as u64);
+        assert_eq!(report.await_points[0].suspensions.parked, TASKS as u64);
+        gate.wait().await;
+        for task in tasks {
+            task.await.expect("task");
+        }
+    });
+    let report = function("wait_for");
+    assert_eq!(
+        (report.created, report.completed, report.alive),
+        (TASKS as u64, TASKS as u64, 0)
+    );
+    assert_eq!(
+        suspensions(&report)
+            .iter()
+            .map(|&(_, parked)| parked)
+            .sum::<u64>(),
+        0
+    );
+}
