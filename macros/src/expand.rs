@@ -37,7 +37,9 @@ use crate::{item, params, receiver};
 /// reserved); mirrors `stackless_inspect::__private::MAX_AWAIT_POINTS`.
 const MAX_AWAIT_POINTS: usize = u16::MAX as usize - 3;
 
-pub(crate) fn inspect(args: TokenStream, item: TokenStream) -> TokenStream {
+/// Expands the attribute; with `enabled` false (the `enabled` feature off) a valid function is
+/// returned exactly as written.
+pub(crate) fn inspect(args: TokenStream, item: TokenStream, enabled: bool) -> TokenStream {
     let parsed_args = syn::parse2::<Args>(args.clone());
     let parsed_item = item::parse(item.clone());
     let (args_parsed, function) = match (parsed_args, parsed_item) {
@@ -54,7 +56,7 @@ pub(crate) fn inspect(args: TokenStream, item: TokenStream) -> TokenStream {
             return with_error(item, errors);
         }
     };
-    if !cfg!(feature = "enabled") {
+    if !enabled {
         return item;
     }
     if let Some(position) = first_instrumenting_attribute(&function.attrs) {

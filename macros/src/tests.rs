@@ -8,7 +8,7 @@ use crate::expand::inspect;
 /// Expands source text: parsed from a string, tokens carry line and column as in the compiler.
 fn expand(args: &str, item: &str) -> String {
     let parse = |text: &str| text.parse::<TokenStream>().expect("valid tokens");
-    let output = inspect(parse(args), parse(item));
+    let output = inspect(parse(args), parse(item), true);
     match syn::parse2::<syn::File>(output.clone()) {
         Ok(file) => prettyplease::unparse(&file),
         Err(_) => output.to_string(),
@@ -64,4 +64,20 @@ fn patterns_wildcards_and_nested_coroutines() {
 #[test]
 fn an_error_keeps_the_original_item() {
     insta::assert_snapshot!(expand("budgte = 1", "fn not_async() {}"));
+}
+
+#[test]
+fn with_the_feature_off_the_function_is_left_exactly_as_written() {
+    let item: TokenStream = "pub async fn f(x: &u8) -> u8 { g().await; *x }"
+        .parse()
+        .unwrap();
+    let args: TokenStream = "budget = 64".parse().unwrap();
+    let output = inspect(args, item.clone(), false);
+    assert_eq!(output.to_string(), item.to_string());
+}
+
+#[test]
+fn with_the_feature_off_misuse_is_still_an_error() {
+    let output = inspect(TokenStream::new(), "fn f() {}".parse().unwrap(), false);
+    assert!(output.to_string().contains("compile_error"), "{output}");
 }
