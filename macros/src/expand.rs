@@ -27,6 +27,7 @@
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
+use syn::visit_mut::{self, VisitMut};
 use syn::{Attribute, ItemFn, ReturnType, Type};
 
 use crate::args::Args;
@@ -121,17 +122,16 @@ fn expand(args: Args, mut function: ItemFn) -> syn::Result<TokenStream> {
         ReturnType::Default => quote!(()),
         ReturnType::Type(_, ty) => ty.to_token_stream(),
     };
-    // `?` and `return` in the body need the output type up front; it cannot be named when it
-    // contains `impl Trait`, and then inference finds it from the body alone.
-    let named_output = if contains_impl_trait(&sig.output) {
-        quote!(_)
-    } else {
-        output.clone()
+    // `?` and `return` in the body need the output type up front, as an `async fn` has it.
+    // `impl Trait` cannot be named there; `_` in its place lets inference fill in only that.
+    let output_hint = match &sig.output {
+        ReturnType::Default => quote!(()),
+        ReturnType::Type(_, ty) => infer_impl_trait(ty).to_token_stream(),
     };
     let instrument = if mentions_self_type(&sig) {
-        quote!(::stackless::__private::instrument_method::<#site, Self, #named_output, _>)
+        quote!(::stackless::__private::instrument_method::<#site, Self, #output_hint, _>)
     } else {
-        quote!(::stackless::__private::instrument::<#site, #named_output, _>)
+        quote!(::stackless::__private::instrument::<#site, #output_hint, _>)
     };
     let registration = registration(&args, &sig, &site, &points);
 
@@ -211,20 +211,24 @@ fn location(span: Span) -> TokenStream {
     quote_spanned!(span=> ::core::file!(), ::core::line!(), ::core::column!())
 }
 
-fn contains_impl_trait(output: &ReturnType) -> bool {
-    fn any_impl(tokens: TokenStream) -> bool {
-        tokens.into_iter().any(|token| match token {
-            TokenTree::Ident(ident) => ident == "impl",
-            TokenTree::Group(group) => any_impl(group.stream()),
-            _ => false,
-        })
-    }
-    match output {
-        ReturnType::Default => false,
-        ReturnType::Type(_, ty) => {
-            matches!(**ty, Type::ImplTrait(_)) || any_impl(ty.to_token_stream())
+// Input:   Result<impl Iterator<Item = u8>, Error>
+// Output:  Result<_, Error>
+fn infer_impl_trait(ty: &Type) -> Type {
+    struct InferImplTrait;
+    impl VisitMut for InferImplTrait {
+        fn visit_type_mut(&mut self, ty: &mut Type) {
+            match ty {
+                Type::ImplTrait(impl_trait) => {
+                    let span = impl_trait.impl_token.span;
+                    *ty = syn::parse_quote_spanned!(span=> _);
+                }
+                _ => visit_mut::visit_type_mut(self, ty),
+            }
         }
     }
+    let mut ty = ty.clone();
+    InferImplTrait.visit_type_mut(&mut ty);
+    ty
 }
 
 /// A receiver, or `Self` anywhere in the signature, means the function sits in an `impl` and
