@@ -211,8 +211,7 @@ async fn inner_step(times: usize) -> usize {
 
 #[stackless::inspect]
 async fn outer_step(times: usize) -> usize {
-    let before = pending(1).await;
-    let _ = before;
+    pending(1).await;
     inner_step(times).await + 1
 }
 

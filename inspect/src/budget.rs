@@ -8,7 +8,7 @@
 const CAPACITY: usize = 384;
 
 /// Fails const evaluation with a readable message when `size` exceeds `budget`.
-pub(crate) const fn check(name: &str, size: usize, budget: Option<usize>) {
+pub(crate) const fn check(name: &str, location: &str, size: usize, budget: Option<usize>) {
     let Some(budget) = budget else { return };
     if size <= budget {
         return;
@@ -16,13 +16,15 @@ pub(crate) const fn check(name: &str, size: usize, budget: Option<usize>) {
     let mut message = Message::new();
     message.push("the future of `");
     message.push(name);
-    message.push("` is ");
+    message.push("` (");
+    message.push(location);
+    message.push(") is ");
     message.push_number(size);
     message.push(" bytes, over its budget of ");
     message.push_number(budget);
-    message.push(" bytes (#[stackless::inspect(budget = ");
+    message.push(" bytes (`#[stackless::inspect(budget = ");
     message.push_number(budget);
-    message.push(")]); shrink what it holds across `.await`s (`cargo stackless layout` shows what), box a large awaited future with `Box::pin`, or raise the budget");
+    message.push(")]`); shrink what it holds across `.await`s, box a large awaited future with `Box::pin`, or raise the budget");
     panic!("{}", message.as_str());
 }
 
@@ -95,7 +97,8 @@ mod tests {
     use super::*;
 
     fn message_for(name: &str, size: usize, budget: usize) -> String {
-        let result = std::panic::catch_unwind(|| check(name, size, Some(budget)));
+        let result =
+            std::panic::catch_unwind(|| check(name, "src/lib.rs:3:10", size, Some(budget)));
         let payload = result.expect_err("over budget must panic");
         payload
             .downcast_ref::<String>()
@@ -105,8 +108,8 @@ mod tests {
 
     #[test]
     fn within_budget_passes() {
-        check("f", 4096, Some(4096));
-        check("f", 1 << 40, None);
+        check("f", "", 4096, Some(4096));
+        check("f", "", 1 << 40, None);
     }
 
     #[test]
@@ -114,7 +117,7 @@ mod tests {
         let message = message_for("fetch", 4160, 4096);
         assert!(
             message
-                .starts_with("the future of `fetch` is 4160 bytes, over its budget of 4096 bytes"),
+                .starts_with("the future of `fetch` (src/lib.rs:3:10) is 4160 bytes, over its budget of 4096 bytes"),
             "{message}"
         );
     }

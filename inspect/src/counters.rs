@@ -49,9 +49,14 @@ pub(crate) enum Counter {
     Parked(Option<u16>),
 }
 
-const FIXED_COUNTERS: usize = 7;
+/// Where the per-place counters start. A place is where a future can be parked: unlabelled
+/// first, then await point 0, 1, ..; each has a pair, `Suspends` then `Parked`. Lane 5 is left
+/// unused so that every pair starts on an even lane and never straddles two lines (this costs no
+/// line: `7 + 2n` and `8 + 2n` counters always round up to the same number of lines).
+const PLACES: usize = 6;
 
 impl Counter {
+    #[inline]
     const fn index(self) -> usize {
         match self {
             Counter::Created => 0,
@@ -59,12 +64,20 @@ impl Counter {
             Counter::Completed => 2,
             Counter::DroppedEarly => 3,
             Counter::Panicked => 4,
-            Counter::Suspends(None) => 5,
-            Counter::Parked(None) => 6,
-            Counter::Suspends(Some(point)) => FIXED_COUNTERS + 2 * point as usize,
-            Counter::Parked(Some(point)) => FIXED_COUNTERS + 2 * point as usize + 1,
+            Counter::Suspends(None) => PLACES,
+            Counter::Parked(None) => PLACES + 1,
+            Counter::Suspends(Some(point)) => PLACES + 2 + 2 * point as usize,
+            Counter::Parked(Some(point)) => PLACES + 2 + 2 * point as usize + 1,
         }
     }
+}
+
+/// The index of `Suspends` for a future parked at `place`, taken as the probes report it
+/// (`u16::MAX` for unlabelled): `Counter::Suspends(..).index()` without the branch on `None`.
+/// It is even; `Parked` is the next index.
+#[inline]
+const fn suspends_index(place: u16) -> usize {
+    PLACES + 2 * place.wrapping_add(1) as usize
 }
 
 /// How many [`CounterLine`]s a function with `await_points` awaits needs, all shards included.
@@ -74,72 +87,123 @@ pub const fn counter_lines(await_points: usize) -> usize {
 }
 
 const fn lines_per_shard(await_points: usize) -> usize {
-    (FIXED_COUNTERS + 2 * await_points).div_ceil(LANES)
+    (PLACES + 2 * (await_points + 1)).div_ceil(LANES)
 }
 
-/// A function's counters: its `static` block of lines, viewed shard by shard.
+/// A function's counters: its `static` block of lines. Line `k * SHARDS + shard` holds lanes
+/// `k * LANES..(k + 1) * LANES` of that shard's counters, so finding a cell takes the counter and
+/// the shard only, not the function's number of await points.
 #[derive(Clone, Copy)]
 pub(crate) struct Counters {
     lines: &'static [CounterLine],
-    lines_per_shard: usize,
 }
 
 impl Counters {
-    pub(crate) fn new(lines: &'static [CounterLine], await_points: usize) -> Self {
-        let lines_per_shard = lines_per_shard(await_points);
-        debug_assert_eq!(lines.len(), SHARDS * lines_per_shard);
-        Counters {
-            lines,
-            lines_per_shard,
-        }
-    }
-
-    fn cell(&self, shard: u8, counter: Counter) -> &AtomicU64 {
-        let index = counter.index();
-        &self.lines[shard as usize * self.lines_per_shard + index / LANES].0[index % LANES]
-    }
-
-    /// Adds `delta` (wrapping: pass `u64::MAX` to subtract one) on this thread's shard.
     #[inline]
-    pub(crate) fn add(&self, counter: Counter, delta: u64) {
-        let shard = CURRENT_SHARD.get();
-        if (shard as usize) < EXCLUSIVE_SHARDS {
-            // This thread is the shard's only writer: a plain load and store cannot lose updates.
-            let cell = self.cell(shard, counter);
-            cell.store(cell.load(Relaxed).wrapping_add(delta), Relaxed);
-        } else {
-            self.add_slow(shard, counter, delta);
-        }
+    pub(crate) fn new(lines: &'static [CounterLine], await_points: usize) -> Self {
+        debug_assert_eq!(lines.len(), SHARDS * lines_per_shard(await_points));
+        Counters { lines }
     }
 
-    #[cold]
-    #[inline(never)]
-    fn add_slow(&self, shard: u8, counter: Counter, delta: u64) {
+    /// This thread's shard, looked up once for the updates that follow.
+    #[inline]
+    pub(crate) fn local(self) -> Local {
+        let shard = CURRENT_SHARD.get();
         let shard = if shard == UNASSIGNED {
             claim_shard()
         } else {
             shard
         };
-        if (shard as usize) < EXCLUSIVE_SHARDS {
-            self.add(counter, delta);
-        } else {
-            self.cell(OVERFLOW_SHARD, counter).fetch_add(delta, Relaxed);
+        Local {
+            lines: self.lines,
+            shard,
         }
     }
 
-    pub(crate) fn increment(&self, counter: Counter) {
-        self.add(counter, 1);
+    #[inline]
+    pub(crate) fn increment(self, counter: Counter) {
+        self.local().increment(counter);
     }
 
-    pub(crate) fn decrement(&self, counter: Counter) {
-        self.add(counter, u64::MAX);
+    #[inline]
+    pub(crate) fn decrement(self, counter: Counter) {
+        self.local().decrement(counter);
     }
 
     /// The sum over all shards, as a signed value (gauges can be transiently negative per shard).
-    pub(crate) fn read(&self, counter: Counter) -> i64 {
+    pub(crate) fn read(self, counter: Counter) -> i64 {
         (0..SHARDS as u8)
-            .map(|shard| self.cell(shard, counter).load(Relaxed))
+            .map(|shard| {
+                let local = Local {
+                    lines: self.lines,
+                    shard,
+                };
+                local.cell(counter.index()).load(Relaxed)
+            })
             .fold(0u64, u64::wrapping_add) as i64
+    }
+}
+
+/// One shard of a function's counters: the one this thread owns, or the shared overflow shard.
+#[derive(Clone, Copy)]
+pub(crate) struct Local {
+    lines: &'static [CounterLine],
+    shard: u8,
+}
+
+impl Local {
+    #[inline]
+    fn line(self, index: usize) -> &'static CounterLine {
+        &self.lines[index / LANES * SHARDS + self.shard as usize]
+    }
+
+    #[inline]
+    fn cell(self, index: usize) -> &'static AtomicU64 {
+        &self.line(index).0[index % LANES]
+    }
+
+    /// Adds `delta` (wrapping: pass `u64::MAX` to subtract one) to a cell of this shard.
+    #[inline]
+    fn add_to(self, cell: &AtomicU64, delta: u64) {
+        if (self.shard as usize) < EXCLUSIVE_SHARDS {
+            // This thread is the shard's only writer: a plain load and store cannot lose updates.
+            cell.store(cell.load(Relaxed).wrapping_add(delta), Relaxed);
+        } else {
+            cell.fetch_add(delta, Relaxed);
+        }
+    }
+
+    #[inline]
+    pub(crate) fn increment(self, counter: Counter) {
+        self.add_to(self.cell(counter.index()), 1);
+    }
+
+    #[inline]
+    pub(crate) fn decrement(self, counter: Counter) {
+        self.add_to(self.cell(counter.index()), u64::MAX);
+    }
+
+    /// Counts a `Pending` poll that found the future parked at `place` again, `place` as the
+    /// probes report it (`u16::MAX` for unlabelled): `increment(Counter::Suspends(..))`.
+    #[inline]
+    pub(crate) fn suspended_at(self, place: u16) {
+        self.add_to(self.cell(suspends_index(place)), 1);
+    }
+
+    /// Counts a `Pending` poll that parked the future at `place`, new there: increments both
+    /// `Suspends` and `Parked` of `place`, which share a line.
+    #[inline]
+    pub(crate) fn arrived_at(self, place: u16) {
+        let index = suspends_index(place);
+        let pair = &self.line(index).0[index % LANES..][..2];
+        self.add_to(&pair[0], 1);
+        self.add_to(&pair[1], 1);
+    }
+
+    /// Counts a future leaving `place`, as the probes report it: decrements its `Parked`.
+    #[inline]
+    pub(crate) fn left(self, place: u16) {
+        self.add_to(self.cell(suspends_index(place) + 1), u64::MAX);
     }
 }
 
@@ -169,6 +233,8 @@ impl Drop for ShardLease {
     }
 }
 
+#[cold]
+#[inline(never)]
 fn claim_shard() -> u8 {
     let claimed = (0..EXCLUSIVE_SHARDS).find(|&shard| {
         SHARD_TAKEN[shard]
@@ -226,6 +292,29 @@ mod tests {
         for counter in fixed.into_iter().chain(per_point) {
             assert!(seen.insert(counter.index()), "{counter:?} collides");
             assert!(counter.index() < lines_per_shard(points as usize) * LANES);
+        }
+    }
+
+    #[test]
+    fn raw_place_indices_match_the_counters() {
+        let label = |place: u16| (place != u16::MAX).then_some(place);
+        for place in [0, 1, 2, 7, 1000, u16::MAX - 3, u16::MAX] {
+            let index = suspends_index(place);
+            assert_eq!(index, Counter::Suspends(label(place)).index());
+            assert_eq!(index + 1, Counter::Parked(label(place)).index());
+            assert_eq!(index % 2, 0, "a place's pair must not straddle two lines");
+        }
+    }
+
+    #[test]
+    fn the_unused_lane_costs_no_line() {
+        for await_points in 0..2000usize {
+            let packed = (7 + 2 * await_points).div_ceil(LANES);
+            assert_eq!(
+                lines_per_shard(await_points),
+                packed,
+                "{await_points} await points"
+            );
         }
     }
 

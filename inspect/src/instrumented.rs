@@ -9,10 +9,11 @@ use std::cell::Cell;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
+use std::sync::atomic::Ordering::Relaxed;
 use std::task::{Context, Poll};
 
 use crate::budget;
-use crate::counters::{Counter, Counters};
+use crate::counters::{Counter, Counters, Local};
 use crate::meta::{FnMeta, FutureSize};
 use crate::probe::{PARKED_AT, UNLABELLED};
 
@@ -23,6 +24,8 @@ pub trait Site: 'static {
     const FN: &'static FnMeta;
     /// The function's name as written, for the budget error (a `const` cannot read `FN`).
     const NAME: &'static str;
+    /// `file:line:column` of the function's name, for the budget error.
+    const LOCATION: &'static str = "";
     /// `budget = N` from the attribute.
     const BUDGET: Option<usize> = None;
 }
@@ -64,8 +67,20 @@ thread_local! {
 pub fn instrument<S: Site, R, F: Future<Output = R>>(future: F) -> Instrumented<S, F> {
     // Evaluated when the function is instantiated: `cargo build` fails on an over-budget
     // future, `cargo check` does not get this far.
-    const { budget::check(S::NAME, Instrumented::<S, F>::SIZE.size, S::BUDGET) };
-    S::FN.record_layout(const { Instrumented::<S, F>::SIZE.pack() });
+    const {
+        budget::check(
+            S::NAME,
+            S::LOCATION,
+            Instrumented::<S, F>::SIZE.size,
+            S::BUDGET,
+        )
+    };
+    let layout = const { Instrumented::<S, F>::SIZE.pack() };
+    // `record_layout`'s own first test, here so that it inlines: the common case, one
+    // instantiation already recorded, is one load.
+    if S::FN.layouts[0].load(Relaxed) != layout {
+        S::FN.record_layout(layout);
+    }
     counters::<S>().increment(Counter::Created);
     LAST_CREATED.set(Some((S::FN, Instrumented::<S, F>::SIZE)));
     Instrumented {
@@ -119,39 +134,49 @@ impl<S: Site, F: Future> Future for Instrumented<S, F> {
         let poll = unsafe { Pin::new_unchecked(&mut this.future) }.poll(cx);
         std::mem::forget(on_panic);
         let parked = PARKED_AT.replace(outer);
-        let counters = counters::<S>();
-        match &poll {
-            Poll::Pending => {
-                counters.increment(Counter::Suspends(label(parked)));
-                if parked != before {
-                    leave(counters, before);
-                    counters.increment(Counter::Parked(label(parked)));
-                    this.state = parked;
-                }
+        if poll.is_pending() {
+            if parked == before {
+                // Parked where the last poll left it: one counter.
+                counters::<S>().local().suspended_at(parked);
+            } else {
+                moved::<S>(before, parked);
+                this.state = parked;
             }
-            Poll::Ready(_) => {
-                if before != COMPLETED && before != PANICKED {
-                    leave(counters, before);
-                    counters.increment(Counter::Completed);
-                }
-                this.state = COMPLETED;
-            }
+        } else {
+            completed::<S>(before);
+            this.state = COMPLETED;
         }
         poll
     }
 }
 
-fn label(parked: u16) -> Option<u16> {
-    (parked != UNLABELLED).then_some(parked)
+/// Counts a pending poll that parked the future somewhere new. Inlined: in most futures, most
+/// awaits are pending once and then ready, so most pending polls park somewhere new.
+#[inline(never)]
+fn moved<S: Site>(before: State, parked: u16) {
+    let counters = counters::<S>().local();
+    leave(counters, before);
+    counters.arrived_at(parked);
+}
+
+/// Counts a poll that returned `Ready`; out of line, as it happens once per future.
+#[inline(never)]
+fn completed<S: Site>(before: State) {
+    if before != COMPLETED && before != PANICKED {
+        let counters = counters::<S>().local();
+        leave(counters, before);
+        counters.increment(Counter::Completed);
+    }
 }
 
 /// Counts the future out of the state it was in before this poll.
-#[inline]
-fn leave(counters: Counters, before: State) {
-    match parked_at(before) {
-        Some(point) => counters.decrement(Counter::Parked(point)),
-        None if before == NOT_STARTED => counters.increment(Counter::Started),
-        None => {}
+#[inline(always)]
+fn leave(counters: Local, before: State) {
+    match before {
+        NOT_STARTED => counters.increment(Counter::Started),
+        COMPLETED | PANICKED => {}
+        // An await point, or `UNLABELLED`.
+        place => counters.left(place),
     }
 }
 
@@ -169,7 +194,7 @@ impl<S: Site> Drop for PanicGuard<'_, S> {
         // A future polled after it finished panics ("resumed after completion"): that future
         // was already counted once.
         if self.before != COMPLETED && self.before != PANICKED {
-            let counters = counters::<S>();
+            let counters = counters::<S>().local();
             leave(counters, self.before);
             counters.increment(Counter::Panicked);
         }

@@ -5,7 +5,7 @@
 //!     pub async fn fetch(url: &str) -> Page { let conn = connect(url).await; .. }
 //! Output:
 //!     pub fn fetch(url: &str) -> impl ::core::future::Future<Output = Page> {
-//!         struct __StacklessSite;               // names this function in types
+//!         enum __StacklessSite {}               // names this function in types
 //!         static __STACKLESS_AWAITS: ..;        // await points: location, expression
 //!         static __STACKLESS_COUNTERS: ..;      // per-thread counter shards
 //!         static __STACKLESS_FN: FnMeta = ..;   // registered with the program's registry
@@ -97,7 +97,7 @@ fn expand_after(mut function: ItemFn, position: usize, args: TokenStream) -> Tok
 fn expand(args: Args, mut function: ItemFn) -> syn::Result<TokenStream> {
     let site = format_ident!("__StacklessSite");
     let params = params::move_into_future(&function.sig.inputs);
-    // Awaits first, so reports show `self.flush()` as written, not `__self.flush()`.
+    // Awaits first, so reports show `self.flush()` as written, not `__stackless_self.flush()`.
     let points = await_points::instrument(&mut function.block, &site);
     if let Some(renamed_self) = &params.renamed_self {
         receiver::rename_self(&mut function.block, renamed_self);
@@ -137,10 +137,35 @@ fn expand(args: Args, mut function: ItemFn) -> syn::Result<TokenStream> {
 
     let moves = params.moves;
     let value = syn::Ident::new("__stackless_ret", Span::mixed_site());
+    let return_type_span = match &sig.output {
+        ReturnType::Default => sig.ident.span(),
+        ReturnType::Type(_, ty) => ty.span(),
+    };
+    // A return edge of the declared type, never taken: it fixes the block's output type before
+    // the body is checked, so `return` and the tail coerce as in an `async fn` (`Box::new(x)`
+    // into `Box<dyn Trait>`), and a mismatch is reported against the signature's type.
+    let fake = syn::Ident::new(
+        "__stackless_fake_return",
+        Span::mixed_site().located_at(return_type_span),
+    );
+    let pin_return_type = quote_spanned! {return_type_span=>
+        #[allow(
+            unreachable_code,
+            clippy::diverging_sub_expression,
+            clippy::empty_loop,
+            clippy::let_unit_value,
+            clippy::needless_return
+        )]
+        if false {
+            let #fake: #output_hint = loop {};
+            return #fake;
+        }
+    };
     // Spanned on the body, so rustc names the state machine `{async block@<the body>}`.
     let body = quote_spanned!(block.span()=> async move {
+        #pin_return_type
         #moves
-        let #value = #block;
+        let #value: #output_hint = #block;
         #[allow(unreachable_code)]
         #value
     });
@@ -174,6 +199,9 @@ fn registration(
         None => quote!(::core::option::Option::None),
     };
     let fn_location = location(sig.ident.span());
+    let fn_location_text = quote_spanned!(sig.ident.span()=>
+        ::core::concat!(::core::file!(), ":", ::core::line!(), ":", ::core::column!())
+    );
     let count = points.len();
     let awaits = points.iter().map(|point| {
         let location = location(point.span);
@@ -182,7 +210,7 @@ fn registration(
     });
     quote! {
         #[doc(hidden)]
-        struct #site;
+        enum #site {}
         static __STACKLESS_AWAITS: [::stackless::__private::AwaitMeta; #count] = [#(#awaits),*];
         static __STACKLESS_COUNTERS: [::stackless::__private::CounterLine; ::stackless::__private::counter_lines(#count)] =
             [::stackless::__private::CounterLine::ZERO; ::stackless::__private::counter_lines(#count)];
@@ -201,6 +229,7 @@ fn registration(
         impl ::stackless::__private::Site for #site {
             const FN: &'static ::stackless::__private::FnMeta = &__STACKLESS_FN;
             const NAME: &'static ::core::primitive::str = #fn_name;
+            const LOCATION: &'static ::core::primitive::str = #fn_location_text;
             const BUDGET: ::core::option::Option<::core::primitive::usize> = #budget;
         }
     }

@@ -39,15 +39,16 @@ pub(crate) fn parse(item: TokenStream) -> syn::Result<ItemFn> {
 fn check_signature(function: &ItemFn) -> syn::Result<()> {
     let sig = &function.sig;
     if let Some(constness) = &sig.constness {
-        return Err(syn::Error::new_spanned(
-            constness,
-            "`#[stackless::inspect]` cannot inspect a `const fn`: remove `const` (an `async fn` cannot be `const`)",
-        ));
+        let message = match sig.asyncness {
+            Some(_) => "an `async fn` cannot be `const`; remove `const`",
+            None => "`#[stackless::inspect]` goes on an `async fn`, not on a `const fn`",
+        };
+        return Err(syn::Error::new_spanned(constness, message));
     }
     if let Some(abi) = &sig.abi {
         return Err(syn::Error::new_spanned(
             abi,
-            "`#[stackless::inspect]` cannot inspect an `extern` fn: its future cannot cross the ABI; inspect a Rust `async fn` it calls instead",
+            "`#[stackless::inspect]` goes on a Rust `async fn`, not on an `extern` fn; put it on the `async fn` this function calls",
         ));
     }
     if sig.asyncness.is_none() {

@@ -5,7 +5,7 @@
 //! Output (signature, and the statements opening the `async move` block):
 //!     fn f(&self, a: A, __arg2: (B, C), __arg3: D) -> impl Future<..> {
 //!         .. async move {
-//!             let __self = self;
+//!             let __stackless_self = self;
 //!             let mut a = a;
 //!             let mut __arg2 = __arg2;
 //!             let (b, c) = __arg2;
@@ -17,7 +17,7 @@
 //! every parameter is captured whole and then moved into a local, in declaration order, so the
 //! state machine stores what the real one stores (an argument used after an `.await` is kept
 //! twice, rust-lang/rust#62958) and drops in the same order. `self` cannot be rebound by name,
-//! so it becomes `__self` (see `receiver.rs`).
+//! so it becomes `__stackless_self` (see `receiver.rs`).
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
@@ -29,7 +29,7 @@ pub(crate) struct Params {
     pub(crate) signature: Punctuated<FnArg, Token![,]>,
     /// `let` statements that move each parameter into the future.
     pub(crate) moves: TokenStream,
-    /// `__self`, when the function has a receiver.
+    /// `__stackless_self`, when the function has a receiver.
     pub(crate) renamed_self: Option<Ident>,
 }
 
@@ -40,7 +40,7 @@ pub(crate) fn move_into_future(inputs: &Punctuated<FnArg, Token![,]>) -> Params 
     for (index, arg) in signature.iter_mut().enumerate() {
         match arg {
             FnArg::Receiver(receiver) => {
-                let renamed = Ident::new("__self", receiver.self_token.span);
+                let renamed = Ident::new("__stackless_self", receiver.self_token.span);
                 let self_token = receiver.self_token;
                 let mutability = receiver.mutability.take();
                 let attrs = &receiver.attrs;

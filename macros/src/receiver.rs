@@ -1,7 +1,7 @@
 //! Renaming `self` in the body, so the receiver can be rebound like any other parameter.
 //!
 //! Input:   self.buffer.len() + helper!(self)
-//! Output:  __self.buffer.len() + helper!(__self)
+//! Output:  __stackless_self.buffer.len() + helper!(__stackless_self)
 //!
 //! The same technique async-trait uses. Nested items (a `fn` or `impl` inside the body) have a
 //! `self` of their own and are left alone; closures and async blocks capture the outer one and
