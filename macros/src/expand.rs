@@ -173,9 +173,14 @@ fn expand(args: Args, mut function: ItemFn) -> syn::Result<TokenStream> {
     sig.inputs = params.signature;
     // Keeps this crate's span on `impl`: edition 2024 capture rules, see the module docs.
     sig.output = syn::parse_quote!(-> impl ::core::future::Future<Output = #output>);
+    // Inner attributes (`#![allow(..)]` opening the body) apply to the whole function.
+    let (inner_attrs, outer_attrs): (Vec<Attribute>, Vec<Attribute>) = attrs
+        .into_iter()
+        .partition(|attr| matches!(attr.style, syn::AttrStyle::Inner(_)));
     Ok(quote! {
-        #(#attrs)*
+        #(#outer_attrs)*
         #vis #sig {
+            #(#inner_attrs)*
             #registration
             #instrument(#body)
         }

@@ -40,7 +40,11 @@ pub(crate) fn move_into_future(inputs: &Punctuated<FnArg, Token![,]>) -> Params 
     for (index, arg) in signature.iter_mut().enumerate() {
         match arg {
             FnArg::Receiver(receiver) => {
-                let renamed = Ident::new("__stackless_self", receiver.self_token.span);
+                // Hygienic (mixed-site), so a user's own `__stackless_self` stays distinct.
+                let renamed = Ident::new(
+                    "__stackless_self",
+                    Span::mixed_site().located_at(receiver.self_token.span),
+                );
                 let self_token = receiver.self_token;
                 let mutability = receiver.mutability.take();
                 let attrs = &receiver.attrs;
@@ -64,9 +68,19 @@ pub(crate) fn move_into_future(inputs: &Punctuated<FnArg, Token![,]>) -> Params 
                     None => {
                         let placeholder =
                             format_ident!("__arg{}", index, span = Span::mixed_site());
+                        // `ref x` is spelled `let ref x = ..` here, which clippy would flag in
+                        // the user's code.
+                        let by_ref = matches!(
+                            pattern,
+                            Pat::Ident(PatIdent {
+                                by_ref: Some(_),
+                                ..
+                            })
+                        )
+                        .then(|| quote!(#[allow(clippy::toplevel_ref_arg)]));
                         moves.extend(quote! {
                             #(#attrs)* #[allow(unused_mut)] let mut #placeholder = #placeholder;
-                            #(#attrs)* let #pattern = #placeholder;
+                            #(#attrs)* #by_ref let #pattern = #placeholder;
                         });
                         *typed.pat = Pat::Ident(PatIdent {
                             attrs: Vec::new(),
