@@ -152,7 +152,7 @@ impl<S: Site, F: Future> Future for Instrumented<S, F> {
 
 /// Counts a pending poll that parked the future somewhere new. Inlined: in most futures, most
 /// awaits are pending once and then ready, so most pending polls park somewhere new.
-#[inline(never)]
+#[inline(always)]
 fn moved<S: Site>(before: State, parked: u16) {
     let counters = counters::<S>().local();
     leave(counters, before);
