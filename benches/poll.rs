@@ -18,7 +18,7 @@
 use std::fmt;
 use std::future::Future;
 use std::hint::black_box;
-use std::pin::{Pin, pin};
+use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
 use divan::Bencher;
@@ -48,29 +48,9 @@ impl fmt::Display for Variant {
     }
 }
 
-/// Returns `Pending` `remaining` times, waking each time, then `Ready`.
-struct PendingN {
-    remaining: u32,
-}
-
-impl PendingN {
-    fn new(times: u32) -> Self {
-        PendingN { remaining: times }
-    }
-}
-
-impl Future for PendingN {
-    type Output = ();
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.remaining == 0 {
-            return Poll::Ready(());
-        }
-        self.remaining -= 1;
-        cx.waker().wake_by_ref();
-        Poll::Pending
-    }
-}
+#[path = "../tests/support/mod.rs"]
+mod support;
+use support::PendingN;
 
 /// Defines each function twice, in `plain` and in `inspected`, from one body.
 macro_rules! plain_and_inspected {

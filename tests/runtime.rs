@@ -11,25 +11,11 @@ use std::task::{Context, Poll, Waker};
 
 use stackless::FunctionReport;
 
-/// Pending `remaining` times (waking itself each time), then ready.
-struct PollN {
-    remaining: usize,
-}
+mod support;
+use support::PendingN;
 
-impl Future for PollN {
-    type Output = ();
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.remaining == 0 {
-            return Poll::Ready(());
-        }
-        self.remaining -= 1;
-        cx.waker().wake_by_ref();
-        Poll::Pending
-    }
-}
-
-fn pending(times: usize) -> PollN {
-    PollN { remaining: times }
+fn pending(times: u32) -> PendingN {
+    PendingN::new(times)
 }
 
 /// Polls once with a no-op waker.
@@ -63,7 +49,7 @@ fn suspensions(report: &FunctionReport) -> Vec<(u64, u64)> {
 }
 
 #[stackless::inspect]
-async fn two_waits(first: usize, second: usize) -> usize {
+async fn two_waits(first: u32, second: u32) -> u32 {
     pending(first).await;
     pending(second).await;
     first + second
@@ -91,7 +77,7 @@ fn each_pending_poll_is_counted_at_its_await_point() {
 }
 
 #[stackless::inspect]
-async fn cancelled(times: usize) {
+async fn cancelled(times: u32) {
     pending(times).await;
     pending(times).await;
 }
@@ -124,7 +110,7 @@ fn dropping_a_parked_future_counts_it_as_dropped_early() {
 }
 
 #[stackless::inspect]
-async fn panics_after(times: usize) -> u8 {
+async fn panics_after(times: u32) -> u8 {
     pending(times).await;
     panic!("boom after {times}");
 }
@@ -204,13 +190,13 @@ fn awaits_inside_unknown_macros_are_reported_as_unlabelled() {
 }
 
 #[stackless::inspect]
-async fn inner_step(times: usize) -> usize {
+async fn inner_step(times: u32) -> u32 {
     pending(times).await;
     times
 }
 
 #[stackless::inspect]
-async fn outer_step(times: usize) -> usize {
+async fn outer_step(times: u32) -> u32 {
     pending(1).await;
     inner_step(times).await + 1
 }
@@ -229,7 +215,7 @@ fn nested_inspected_futures_each_report_their_own_await_point() {
 }
 
 #[stackless::inspect]
-async fn inside_select(times: usize) {
+async fn inside_select(times: u32) {
     // The awaits inside `select!` are the macro's own; `select!` itself is awaited opaquely.
     tokio::select! {
         _ = pending(times) => {}
@@ -270,7 +256,7 @@ fn awaitee_sizes_are_learnt_when_the_await_is_reached() {
     let awaitee = function("holds").await_points[0].awaitee.expect("reached");
     assert_eq!(
         (awaitee.size, awaitee.align),
-        (size_of::<PollN>(), align_of::<PollN>())
+        (size_of::<PendingN>(), align_of::<PendingN>())
     );
 }
 
@@ -345,7 +331,7 @@ fn functions_never_called_are_listed_without_a_size() {
 }
 
 #[stackless::inspect]
-async fn json_shape(times: usize) {
+async fn json_shape(times: u32) {
     pending(times).await;
 }
 
