@@ -60,6 +60,17 @@ thread_local! {
     pub(crate) static LAST_CREATED: Cell<Option<(&'static FnMeta, FutureSize)>> = const { Cell::new(None) };
 }
 
+/// The function whose future of type `F` this thread created last, if `F` is that future: the
+/// way `layout` and `stackful` recognise an inspected future they are handed, without a trait
+/// bound that would vanish with the `enabled` feature. Clears the record.
+pub(crate) fn identify<F>() -> Option<(&'static FnMeta, FutureSize)> {
+    let (meta, size) = LAST_CREATED.take()?;
+    // The wrapper adds a `u16`, so its alignment is at least 2. A different type means the
+    // caller passed something else (a boxed future, another function's future).
+    let wrapper_align = size.align.max(align_of::<u16>());
+    (size.total() == size_of::<F>() && wrapper_align == align_of::<F>()).then_some((meta, size))
+}
+
 /// Wraps the state machine of an inspected function; `R` is spelled out so that `?` and `return`
 /// in the body infer the output type just as they do in an `async fn`.
 #[doc(hidden)]

@@ -6,7 +6,7 @@ use std::future::Future;
 
 use serde::Serialize;
 
-use crate::instrumented::LAST_CREATED;
+use crate::instrumented::identify;
 use crate::meta::{FutureSize, Location};
 
 /// The layout of one inspected future: what a snapshot test locks down.
@@ -69,14 +69,8 @@ pub fn layout<F: Future>(future: F) -> FutureLayout {
 
 /// Like [`layout`], but `None` when `future` does not come from an inspected function.
 pub fn try_layout<F: Future>(future: F) -> Option<FutureLayout> {
-    let (meta, size) = LAST_CREATED.take()?;
+    let (meta, size) = identify::<F>()?;
     drop(future);
-    // The wrapper adds a `u16`, so its alignment is at least 2. A different type means the
-    // caller passed something else (a boxed future, another function's future).
-    let wrapper_align = size.align.max(align_of::<u16>());
-    if size.total() != size_of::<F>() || wrapper_align != align_of::<F>() {
-        return None;
-    }
     Some(FutureLayout {
         name: meta.display_name(),
         size,
