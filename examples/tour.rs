@@ -4,6 +4,7 @@
 //! Run it with `cargo run --example tour`. Its output is kept as a snapshot in `tests/tour.rs`.
 
 use std::fmt::Write as _;
+use std::path::Path;
 use std::sync::Arc;
 
 use tokio::sync::{Semaphore, mpsc};
@@ -151,17 +152,96 @@ async fn run() -> String {
     session.send("world").await;
     writeln!(
         say,
-        "Once the gate opens everything completes (results: {ones} requests, drain total {total}, checksum {sum}, {} messages sent).\n\
-         The final report: every inspected function, how its futures ended, and how often each\n\
-         await point suspended:",
+        "Once the gate opens everything completes (results: {ones} requests, drain total {total}, \
+         checksum {sum}, {} messages sent).",
         session.sent.len()
     )
     .unwrap();
     writeln!(say).unwrap();
-    write!(say, "{}", stackless::report()).unwrap();
+
+    writeln!(
+        say,
+        "Stackless versus stackful. A goroutine or a thread running the same code keeps its\n\
+         locals in stack frames instead, and needs a stack as deep as its deepest call chain.\n\
+         `stackless::stackful` runs a future on a real stackful coroutine (a corosensei stack,\n\
+         painted before the run and scanned after it) and records how much stack it touched.\n\
+         From that and the future's size, each function's report below sets the state machine\n\
+         beside a tokio task, a Go goroutine (2 KiB stack, doubled by copying), an OS thread\n\
+         (pages touched plus the kernel's own per-thread memory) and a fixed-stack coroutine:"
+    )
+    .unwrap();
+    writeln!(say).unwrap();
+    let (one, request_stack) = stackless::stackful(handle_request(7, gate.clone())).await;
+    let (sum_again, checksum_stack) = stackless::stackful(checksum(vec![4, 5, 6])).await;
+    writeln!(
+        say,
+        "(handle_request returned {one} and touched {} B of stack; checksum returned {sum_again} \
+         and touched {} B.)",
+        request_stack.high_water, checksum_stack.high_water
+    )
+    .unwrap();
+    writeln!(say).unwrap();
+    writeln!(
+        say,
+        "The final report: every inspected function, how its futures ended, how often each\n\
+         await point suspended, and for the two measured ones, the stackful comparison:"
+    )
+    .unwrap();
+    writeln!(say).unwrap();
+    let report = stackless::report();
+    write!(say, "{report}").unwrap();
+    writeln!(say).unwrap();
+
+    let checksum = report
+        .function("checksum")
+        .and_then(|function| function.comparison())
+        .expect("checksum was measured");
+    let at_a_million = |system: &str| {
+        checksum
+            .projections
+            .iter()
+            .find(|projection| projection.system == system && projection.instances == 1_000_000)
+            .map(|projection| projection.committed)
+            .expect("projected")
+    };
+    let futures = at_a_million("the future itself");
+    let goroutines = at_a_million("Go goroutine");
+    writeln!(
+        say,
+        "A million concurrent checksums: {} MiB of futures, {} MiB as goroutines ({}x). The\n\
+         future holds only what is alive across its one await; a stack must hold the deepest\n\
+         call chain the code ever makes, rounded up to the stack's growth step. (This is a debug\n\
+         build: `cargo run --release --example tour` shows the optimised sizes.)",
+        futures >> 20,
+        goroutines >> 20,
+        goroutines / futures.max(1)
+    )
+    .unwrap();
     out
+}
+
+/// `--svg DIR` also writes each measured function's comparison as `DIR/<function>.svg`.
+fn write_svgs(directory: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(directory)?;
+    for function in stackless::report().functions {
+        if let Some(comparison) = function.comparison() {
+            let file = function.name.rsplit("::").next().unwrap_or(&function.name);
+            std::fs::write(directory.join(format!("{file}.svg")), comparison.to_svg())?;
+        }
+    }
+    Ok(())
 }
 
 fn main() {
     print!("{}", tour());
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match (arg.as_str(), args.next()) {
+            ("--svg", Some(directory)) => write_svgs(Path::new(&directory)).expect("SVGs written"),
+            _ => {
+                eprintln!("usage: cargo run --example tour [-- --svg DIRECTORY]");
+                std::process::exit(2);
+            }
+        }
+    }
 }

@@ -31,6 +31,30 @@
 //! # }
 //! ```
 //!
+//! # Stackless versus stackful
+//!
+//! [`stackful`] runs any future on a real stackful coroutine and measures the stack its polls
+//! touched; for an inspected function the measurement lands in its report, and
+//! [`FunctionReport::comparison`] sets the state machine beside a tokio task, a Go goroutine, an
+//! OS thread and a fixed-stack coroutine, per instance and for a million of them. Each of those
+//! is a small, sourced function in [`models`].
+//!
+//! ```
+//! #[stackless::inspect]
+//! async fn sum_after_yield(data: Vec<u64>) -> u64 {
+//!     tokio::task::yield_now().await;
+//!     data.iter().sum()
+//! }
+//!
+//! let (sum, stack) = stackless::stackful_blocking(sum_after_yield(vec![1, 2, 3]));
+//! assert_eq!(sum, 6);
+//! assert!(stack.high_water > 0);
+//!
+//! let report = stackless::report();
+//! let comparison = report.function("sum_after_yield").unwrap().comparison().unwrap();
+//! println!("{comparison}"); // text; also `comparison.to_json()` and `comparison.to_svg()`
+//! ```
+//!
 //! # Locking a layout in a test
 //!
 //! [`layout`] takes the future an inspected function returns (without polling it: none of the
@@ -74,8 +98,10 @@
 extern crate self as stackless;
 
 pub use stackless_inspect::{
-    AwaitPointLayout, AwaitPointReport, AwaiteeSize, FunctionReport, FutureLayout, FutureSize,
-    Location, Report, Suspensions, layout, report, try_layout,
+    AwaitPointLayout, AwaitPointReport, AwaiteeSize, Comparison, DEFAULT_STACK_SIZE, Footprint,
+    FunctionReport, FutureLayout, FutureSize, Location, MeasuredStack, PROJECTED_INSTANCES,
+    Projection, Report, StackUsage, Stackful, Suspensions, layout, models, report, stackful,
+    stackful_blocking, stackful_with_stack_size, try_layout,
 };
 
 /// Makes an `async fn`'s future visible: its size, its await points, and where every live

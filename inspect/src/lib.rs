@@ -11,11 +11,16 @@ mod meta;
 mod probe;
 mod registry;
 mod report;
+mod stackful;
 mod table;
 
 pub use layout::{AwaitPointLayout, FutureLayout, layout, try_layout};
-pub use meta::{FutureSize, Location};
+pub use meta::{FutureSize, Location, MeasuredStack};
 pub use report::{AwaitPointReport, AwaiteeSize, FunctionReport, Report, Suspensions, report};
+pub use stackful::{
+    Comparison, DEFAULT_STACK_SIZE, Footprint, PROJECTED_INSTANCES, Projection, StackUsage,
+    Stackful, models, stackful, stackful_blocking, stackful_with_stack_size,
+};
 
 /// Used by the code `#[stackless::inspect]` generates. Not public API.
 #[doc(hidden)]

@@ -4,10 +4,11 @@
 //! One [`FnMeta`] lives in a `static` inside every annotated function; the registry holds a
 //! reference to each.
 
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use std::sync::{Mutex, OnceLock};
 
 use crate::counters::CounterLine;
+use crate::stackful::StackUsage;
 
 /// Static description of one `#[stackless::inspect]` function.
 #[doc(hidden)]
@@ -22,6 +23,19 @@ pub struct FnMeta {
     pub(crate) self_type: OnceLock<&'static str>,
     pub(crate) layouts: [AtomicU64; MAX_LAYOUTS],
     pub(crate) more_layouts: AtomicBool,
+    /// The stackful run of this function's future that needed the most stack, and how many
+    /// runs were measured (see `stackful`). Written only by measurements, so a lock is fine.
+    pub(crate) stack: Mutex<Option<MeasuredStack>>,
+}
+
+/// The largest stack measured for a function's futures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct MeasuredStack {
+    /// The run that touched the most stack.
+    #[serde(flatten)]
+    pub largest: StackUsage,
+    /// How many runs were measured.
+    pub runs: u64,
 }
 
 /// A generic function has one future type per instantiation; this many distinct layouts are kept.
@@ -97,6 +111,7 @@ impl FnMeta {
             self_type: OnceLock::new(),
             layouts: [const { AtomicU64::new(0) }; MAX_LAYOUTS],
             more_layouts: AtomicBool::new(false),
+            stack: Mutex::new(None),
         }
     }
 
@@ -127,6 +142,35 @@ impl FnMeta {
             }
         }
         self.more_layouts.store(true, Relaxed);
+    }
+
+    /// Keeps the stackful run that needed the most stack.
+    pub(crate) fn record_stack(&self, usage: StackUsage) {
+        let mut stack = self
+            .stack
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        *stack = Some(match *stack {
+            Some(known) => MeasuredStack {
+                largest: if usage.high_water > known.largest.high_water {
+                    usage
+                } else {
+                    known.largest
+                },
+                runs: known.runs + 1,
+            },
+            None => MeasuredStack {
+                largest: usage,
+                runs: 1,
+            },
+        });
+    }
+
+    pub(crate) fn recorded_stack(&self) -> Option<MeasuredStack> {
+        *self
+            .stack
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub(crate) fn recorded_layouts(&self) -> Vec<FutureSize> {

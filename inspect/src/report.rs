@@ -5,8 +5,10 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::counters::{Counter, Counters};
-use crate::meta::{FnMeta, FutureSize, Location, unpack_layout};
+use crate::meta::{FnMeta, FutureSize, Location, MeasuredStack, unpack_layout};
 use crate::registry;
+use crate::stackful::Comparison;
+use crate::stackful::models::Build;
 use crate::table::Table;
 
 /// Everything `stackless` knows about the inspected functions of this program, right now.
@@ -67,6 +69,9 @@ pub struct FunctionReport {
     /// Suspensions at awaits the macro could not label (inside `select!`, `join!` and other
     /// macros whose arguments are not plain expressions).
     pub unlabelled: Suspensions,
+    /// The stack its futures needed when run stackfully with [`stackful`](crate::stackful::stackful),
+    /// if they were.
+    pub stack: Option<MeasuredStack>,
 }
 
 /// One `.await` of an inspected function.
@@ -175,6 +180,7 @@ impl FunctionReport {
                 })
                 .collect(),
             unlabelled: suspensions(None),
+            stack: meta.recorded_stack(),
         }
     }
 }
@@ -208,8 +214,25 @@ impl fmt::Display for FunctionReport {
             self.created, self.completed, self.dropped_early, self.panicked, self.alive
         )?;
         if self.await_points.is_empty() && self.unlabelled == Suspensions::default() {
-            return writeln!(f, "  no await points");
+            writeln!(f, "  no await points")?;
+        } else {
+            self.await_table().write(f, "  ")?;
         }
+        if let Some(comparison) = self.comparison() {
+            writeln!(f)?;
+            for line in comparison.to_string().lines() {
+                match line {
+                    "" => writeln!(f)?,
+                    line => writeln!(f, "  {line}")?,
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl FunctionReport {
+    fn await_table(&self) -> Table<6> {
         let mut table = Table::new([
             "await", "location", "awaiting", "awaitee", "suspends", "parked",
         ]);
@@ -236,7 +259,21 @@ impl fmt::Display for FunctionReport {
                 self.unlabelled.parked.to_string(),
             ]);
         }
-        table.write(f, "  ")
+        table
+    }
+
+    /// This function's future next to the stackful alternatives, once a future of it has been
+    /// run with [`stackful`](crate::stackful::stackful) (which measures the stack it needs).
+    /// Uses the largest instantiation's size, and tokio's boxing threshold for this build.
+    pub fn comparison(&self) -> Option<Comparison> {
+        let future = *self.sizes.iter().max_by_key(|size| size.total())?;
+        let stack = self.stack?.largest;
+        Some(Comparison::new(
+            self.name.clone(),
+            future,
+            stack,
+            Build::current(),
+        ))
     }
 }
 
