@@ -1,10 +1,11 @@
 //! The await probe: what `#[stackless::inspect]` puts around each awaited future.
 //!
-//! `expr.await` becomes `probe::<Site, INDEX, _>(expr).await`. The probe is `#[repr(transparent)]`
-//! over the awaited future, so the state machine keeps exactly the layout rustc gives the plain
-//! function. It carries two facts in its *type*: the function (`Site`) and the await point's
-//! index (a const generic). rustc prints that type for every suspended state in its layout
-//! output, which is how `cargo stackless layout` joins states to source lines.
+//! `expr.await` becomes `probe::<Site, INDEX, LINE, COLUMN, _>(expr).await`. The probe is
+//! `#[repr(transparent)]` over the awaited future, so the state machine keeps exactly the layout
+//! rustc gives the plain function. It carries the await point in its *type*: the function
+//! (`Site`), the await point's index, and the line and column of its `.await` (const
+//! generics). rustc prints that type for every suspended state in its layout output, which is
+//! how `cargo stackless layout` joins each state to its source line and awaited expression.
 //!
 //! At run time the probe does one thing: when the awaited future returns `Pending`, it writes
 //! its index to a thread-local, and the enclosing [`Instrumented`](crate::instrumented) wrapper
@@ -30,17 +31,17 @@ thread_local! {
 /// An awaited future, tagged with the function and await point it belongs to.
 #[doc(hidden)]
 #[repr(transparent)]
-pub struct Probe<S, const INDEX: u16, F> {
+pub struct Probe<S, const INDEX: u16, const LINE: u32, const COLUMN: u32, F> {
     future: F,
     site: PhantomData<fn() -> S>,
 }
 
-/// Wraps the future of `.await` number `INDEX` of the function `S`.
+/// Wraps the future of `.await` number `INDEX` of the function `S`, written at `LINE:COLUMN`.
 #[doc(hidden)]
 #[inline(always)]
-pub fn probe<S: Site, const INDEX: u16, F: IntoFuture>(
+pub fn probe<S: Site, const INDEX: u16, const LINE: u32, const COLUMN: u32, F: IntoFuture>(
     future: F,
-) -> Probe<S, INDEX, F::IntoFuture> {
+) -> Probe<S, INDEX, LINE, COLUMN, F::IntoFuture> {
     if let Some(point) = S::FN.awaits.get(INDEX as usize) {
         let packed = const { pack_layout::<F::IntoFuture>() };
         // `record_awaitee`'s own first test, here so that it inlines: once this size is
@@ -55,7 +56,9 @@ pub fn probe<S: Site, const INDEX: u16, F: IntoFuture>(
     }
 }
 
-impl<S, const INDEX: u16, F: Future> Future for Probe<S, INDEX, F> {
+impl<S, const INDEX: u16, const LINE: u32, const COLUMN: u32, F: Future> Future
+    for Probe<S, INDEX, LINE, COLUMN, F>
+{
     type Output = F::Output;
 
     #[inline(always)]

@@ -1,7 +1,7 @@
 //! Finding the function's await points and putting a probe around each awaited future.
 //!
 //! Input:   let n = conn.read(&mut buf).await?;
-//! Output:  let n = ::stackless::__private::probe::<__StacklessSite, 1, _>(conn.read(&mut buf)).await?;
+//! Output:  let n = ::stackless::__private::probe::<__StacklessSite, 1, 12, 31, _>(conn.read(&mut buf)).await?;
 //!
 //! Await points are numbered in source order (the order of their `.await` keywords: children
 //! before parents, left to right). An `.await` inside a nested `async` block or closure belongs
@@ -81,7 +81,9 @@ impl AwaitFinder<'_> {
         let site = self.site;
         // Spanned on the `.await`, so a type error ("`X` is not a future") lands on user code.
         let probe = quote_spanned! {await_token.span=>
-            ::stackless::__private::probe::<#site, #index, _>(#base)
+            ::stackless::__private::probe::<
+                #site, #index, { ::core::line!() }, { ::core::column!() }, _
+            >(#base)
         };
         syn::parse_quote!(#(#attrs)* #probe #dot #await_token)
     }
