@@ -4,6 +4,9 @@
 
 use std::process::Command;
 
+#[path = "support/readme.rs"]
+mod readme;
+
 /// The tour's stdout in this build's profile, passing `args` to it.
 fn run_tour(profile: &str, args: &[&str]) -> String {
     let mut cargo = Command::new(env!("CARGO"));
@@ -46,19 +49,7 @@ fn the_readme_excerpts_are_current() {
     }
     let readme =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
-    let excerpts: Vec<&str> = readme
-        .split("<!-- tour-output -->")
-        .skip(1)
-        .map(|rest| {
-            let block = rest.split("<!-- /tour-output -->").next().expect("closed");
-            block
-                .trim()
-                .strip_prefix("```text")
-                .and_then(|text| text.strip_suffix("```"))
-                .expect("each excerpt is a text block")
-                .trim_start_matches('\n')
-        })
-        .collect();
+    let excerpts = readme::excerpts(&readme, "tour-output");
     assert!(!excerpts.is_empty(), "README.md marks its tour excerpts");
     let tour = run_tour("debug", &[]);
     for excerpt in excerpts {

@@ -7,12 +7,15 @@ mod budget;
 mod counters;
 mod instrumented;
 mod layout;
+#[cfg(feature = "cli")]
+pub mod layout_command;
 mod meta;
 mod probe;
 mod registry;
 mod report;
 mod stackful;
 mod table;
+pub mod type_sizes;
 
 pub use layout::{AwaitPointLayout, FutureLayout, layout, try_layout};
 pub use meta::{FutureSize, Location, MeasuredStack};

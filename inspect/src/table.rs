@@ -6,6 +6,7 @@ pub(crate) struct Table<const N: usize> {
     header: [String; N],
     rows: Vec<[String; N]>,
     right: [bool; N],
+    show_header: bool,
 }
 
 impl<const N: usize> Table<N> {
@@ -14,6 +15,7 @@ impl<const N: usize> Table<N> {
             header: header.map(str::to_owned),
             rows: Vec::new(),
             right: [false; N],
+            show_header: true,
         }
     }
 
@@ -22,6 +24,11 @@ impl<const N: usize> Table<N> {
         for column in columns {
             self.right[column] = true;
         }
+    }
+
+    /// Rows only: for tables whose columns explain themselves.
+    pub(crate) fn without_header(&mut self) {
+        self.show_header = false;
     }
 
     pub(crate) fn row(&mut self, cells: [String; N]) {
@@ -36,7 +43,8 @@ impl<const N: usize> Table<N> {
                 *width = (*width).max(cell.chars().count());
             }
         }
-        for row in std::iter::once(&self.header).chain(&self.rows) {
+        let header = self.show_header.then_some(&self.header);
+        for row in header.into_iter().chain(&self.rows) {
             let mut line = String::from(indent);
             for (column, cell) in row.iter().enumerate() {
                 if column > 0 {
