@@ -14,6 +14,7 @@ mod probe;
 mod registry;
 mod report;
 mod stackful;
+mod svg;
 mod table;
 pub mod type_sizes;
 

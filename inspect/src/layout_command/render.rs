@@ -6,6 +6,7 @@
 use std::fmt::{self, Write as _};
 
 use super::analysis::{FunctionLayout, LayoutReport, Slot, SlotKind, StateLayout};
+use crate::svg::escape;
 use crate::table::Table;
 
 /// The report as text.
@@ -157,15 +158,7 @@ pub fn svg(report: &LayoutReport) -> String {
         .map(|function| function.states.len() + 3)
         .sum();
     let height = 40.0 + rows as f64 * ROW;
-    let mut svg = String::new();
-    let _ = writeln!(
-        svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" font-family="sans-serif" font-size="12">"#
-    );
-    let _ = writeln!(
-        svg,
-        r##"<rect width="100%" height="100%" fill="#ffffff"/>"##
-    );
+    let mut svg = crate::svg::open(WIDTH, height, 12);
     let _ = writeln!(
         svg,
         r##"<text x="10" y="20" fill="#555555">each row is one state over the same bytes, to scale: grey argument (shared prefix), blue local, green awaited future, white padding</text>"##
@@ -236,11 +229,4 @@ fn kind_name(kind: SlotKind) -> &'static str {
         SlotKind::Awaitee => "awaitee",
         SlotKind::Padding => "padding",
     }
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }

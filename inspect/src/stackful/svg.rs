@@ -7,6 +7,8 @@
 
 use std::fmt::Write as _;
 
+use crate::svg::escape;
+
 use super::comparison::{Comparison, bytes, count};
 
 const WIDTH: u32 = 900;
@@ -31,15 +33,7 @@ pub(crate) fn render(comparison: &Comparison) -> String {
         .max();
     let rows = comparison.footprints.len() as u32;
     let height = TOP + rows * (BAR_HEIGHT + ROW_GAP) + 8;
-    let mut svg = String::new();
-    let _ = writeln!(
-        svg,
-        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" font-family="sans-serif" font-size="13">"#
-    );
-    let _ = writeln!(
-        svg,
-        r##"<rect width="100%" height="100%" fill="#ffffff"/>"##
-    );
+    let mut svg = crate::svg::open(WIDTH, height, 13);
     let _ = writeln!(
         svg,
         r#"<text x="12" y="24" font-size="16" font-weight="bold">{}: memory per concurrent instance</text>"#,
@@ -97,13 +91,6 @@ pub(crate) fn render(comparison: &Comparison) -> String {
     }
     svg.push_str("</svg>\n");
     svg
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 #[cfg(test)]
