@@ -11,7 +11,11 @@ use crate::counters::CounterLine;
 use crate::stackful::StackUsage;
 
 /// Static description of one `#[stackless::inspect]` function.
+///
+/// Every poll reads it (`counters`), so it gets cache lines of its own: a linker placing it next
+/// to another crate's busy atomic would otherwise make those reads miss.
 #[doc(hidden)]
+#[repr(align(128))]
 pub struct FnMeta {
     pub(crate) name: &'static str,
     pub(crate) name_is_override: bool,
