@@ -13,6 +13,7 @@ struct Piece {
     end: LineColumn,
 }
 
+/// Source text of `tokens`, with a single space wherever the source had whitespace.
 pub(crate) fn source_text(tokens: TokenStream) -> String {
     let mut pieces = Vec::new();
     flatten(tokens.clone(), &mut pieces);
@@ -27,10 +28,17 @@ pub(crate) fn source_text(tokens: TokenStream) -> String {
     }
     let mut text = String::new();
     let mut previous_end = None;
+    let mut previous_text = String::new();
     for piece in pieces {
-        if previous_end.is_some_and(|end| end != piece.start) {
+        let gap = previous_end.is_some_and(|end: LineColumn| end != piece.start);
+        // A line break inside a method chain (`outbox\n    .send(x)`) reads as no space at all.
+        let across_lines = previous_end.is_some_and(|end| end.line != piece.start.line);
+        let tight =
+            across_lines && (piece.text == "." || piece.text == "?" || previous_text == ".");
+        if gap && !tight {
             text.push(' ');
         }
+        previous_text.clone_from(&piece.text);
         text.push_str(&piece.text);
         previous_end = Some(piece.end);
     }
@@ -78,5 +86,29 @@ fn shifted(position: LineColumn, columns: isize) -> LineColumn {
     LineColumn {
         line: position.line,
         column: position.column.saturating_add_signed(columns),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text_of(source: &str) -> String {
+        source_text(source.parse().expect("valid tokens"))
+    }
+
+    #[test]
+    fn spacing_follows_the_source() {
+        assert_eq!(text_of("conn.read( &mut buf )"), "conn.read( &mut buf )");
+        assert_eq!(text_of("tokio::time::sleep(d)"), "tokio::time::sleep(d)");
+        assert_eq!(text_of("a   +\n  b"), "a + b");
+    }
+
+    #[test]
+    fn a_method_chain_broken_over_lines_is_joined() {
+        assert_eq!(
+            text_of("outbox\n    .send(message)\n    .map(f)"),
+            "outbox.send(message).map(f)"
+        );
     }
 }

@@ -19,8 +19,10 @@ use serde::Serialize;
 use super::source::SourceIndex;
 use crate::type_sizes::{Field, FieldKind, TypeLayout, TypeSizes};
 
-const INSTRUMENTED: &str = "stackless::__private::Instrumented<";
-const PROBE: &str = "stackless::__private::Probe<";
+/// The wrapper and probe types, after the crate they are named through (`stackless`, or
+/// `stackless_inspect` for code that depends on the runtime crate directly).
+const INSTRUMENTED: &str = "::__private::Instrumented<";
+const PROBE: &str = "::__private::Probe<";
 const SITE_SUFFIX: &str = "::__StacklessSite";
 
 /// tokio boxes a spawned future larger than this in debug builds (`BOX_FUTURE_THRESHOLD`).
@@ -274,7 +276,7 @@ fn instrumented_wrappers(type_sizes: &TypeSizes) -> HashMap<&str, Vec<Wrapper>> 
 
 /// `Instrumented<path::__StacklessSite, {async block@..}>` -> (`path::__StacklessSite`, `{..}`).
 fn instrumented_arguments(name: &str) -> Option<(&str, &str)> {
-    let arguments = name.strip_prefix(INSTRUMENTED)?.strip_suffix('>')?;
+    let arguments = after_private_path(name, INSTRUMENTED)?.strip_suffix('>')?;
     match split_arguments(arguments)[..] {
         [site, coroutine] => Some((site, coroutine)),
         _ => None,
@@ -464,7 +466,7 @@ struct ProbeType<'a> {
 }
 
 fn parse_probe(ty: &str) -> Option<ProbeType<'_>> {
-    let arguments = ty.strip_prefix(PROBE)?.strip_suffix('>')?;
+    let arguments = after_private_path(ty, PROBE)?.strip_suffix('>')?;
     let [_site, index, line, column, awaited] = split_arguments(arguments)[..] else {
         return None;
     };
@@ -474,6 +476,15 @@ fn parse_probe(ty: &str) -> Option<ProbeType<'_>> {
         column: column.parse().ok()?,
         awaited,
     })
+}
+
+/// What follows `CRATE::__private::Name<` in `ty`, where `CRATE` is one path segment.
+fn after_private_path<'a>(ty: &'a str, private: &str) -> Option<&'a str> {
+    let at = ty.find(private)?;
+    let krate = &ty[..at];
+    let is_one_segment =
+        !krate.is_empty() && krate.chars().all(|c| c.is_alphanumeric() || c == '_');
+    is_one_segment.then(|| &ty[at + private.len()..])
 }
 
 /// Splits `A, B<C, D>, {x, y}` at its top-level commas.
@@ -616,7 +627,7 @@ fn diagnose(layout: &FunctionLayout, function: Option<&FunctionSource>) -> Vec<D
                         at.clone().unwrap_or_else(|| state.variant.clone())
                     ),
                     fix: format!(
-                        "end its scope (or `drop({})`) before the await, or keep it on the heap (`Box`, `Vec`)",
+                        "end its scope with a block before the await (`drop({})` is not enough once it has been borrowed), or keep it on the heap (`Box`, `Vec`)",
                         slot.name
                     ),
                 });
@@ -656,6 +667,17 @@ mod tests {
             split_arguments("a::S, 3, 7, 30, {async fn body of f<u8, u16>()}"),
             ["a::S", "3", "7", "30", "{async fn body of f<u8, u16>()}"]
         );
+    }
+
+    #[test]
+    fn the_runtime_crate_may_be_named_either_way() {
+        let direct =
+            "stackless_inspect::__private::Probe<__StacklessSite, 0, 1, 2, {async fn body of f()}>";
+        assert_eq!(
+            parse_probe(direct).map(|probe| probe.awaited),
+            Some("{async fn body of f()}")
+        );
+        assert!(parse_probe("a::b::__private::Probe<S, 0, 1, 2, T>").is_none());
     }
 
     #[test]

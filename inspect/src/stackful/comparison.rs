@@ -132,10 +132,11 @@ impl fmt::Display for Comparison {
         )?;
         writeln!(
             f,
-            "  stack it needs  {} touched, run on a {} stackful coroutine over {} polls",
+            "  stack it needs  {} touched, run on a {} stackful coroutine over {} poll{}",
             bytes(self.stack.high_water as u64),
             bytes(self.stack.stack_size as u64),
-            self.stack.polls
+            self.stack.polls,
+            if self.stack.polls == 1 { "" } else { "s" }
         )?;
         let [a, b, c] = PROJECTED_INSTANCES.map(|n| format!("x {}", count(n)));
         let mut table = Table::new(["system", "per instance", "reserved", &a, &b, &c]);
