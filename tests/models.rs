@@ -373,6 +373,131 @@ fn glibc_usable_size_matches_malloc_usable_size() {
     assert!(models::glibc_malloc_usable(usize::MAX, 8) > 0);
 }
 
+/// `glibc_heap_per_allocation` against long runs of real aligned allocations. A run's cost
+/// depends on what the heap held before it, so the runs are made in a fresh process: this test
+/// binary again, running only `glibc_heap_probe` with the cases in [`HEAP_PROBE`]. Run with
+/// `--nocapture` to see the table.
+#[test]
+fn glibc_heap_per_allocation_matches_long_runs() {
+    // Every block size from 100 bytes up at each alignment, except blocks under `align + 64`,
+    // whose fragments a later block can reuse (the model's documented limit). Ascending
+    // alignment, so no case can reuse an earlier case's (smaller) fragments.
+    let sizes = [
+        100, 128, 200, 256, 384, 500, 512, 640, 896, 1000, 1024, 1280, 1408, 1536, 2048, 2176,
+        3000, 4096, 8192, 16384,
+    ];
+    let cases: Vec<(usize, usize)> = [32, 64, 128, 256, 4096]
+        .into_iter()
+        .flat_map(|align| sizes.map(|size| (size, align)))
+        .filter(|&(size, align)| size >= align + 64)
+        .collect();
+    let list: Vec<String> = cases.iter().map(|(s, a)| format!("{s}/{a}")).collect();
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "glibc_heap_probe",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(HEAP_PROBE, list.join(","))
+        // The model is for the main arena, which a test thread only gets when it is the only
+        // one (glibc's `arena_max` tunable; `reused_arena` then hands out the main arena).
+        .env("MALLOC_ARENA_MAX", "1")
+        .output()
+        .expect("the test binary runs again");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "the probe failed:\n{stdout}");
+
+    println!(
+        "{:>6} {:>6} {:>10} {:>8}",
+        "size", "align", "measured", "model"
+    );
+    let mut probed = 0;
+    for line in stdout.lines() {
+        // libtest may print its `test ... ` prefix on the same line.
+        let Some((_, fields)) = line.split_once("heap per allocation: ") else {
+            continue;
+        };
+        let fields: Vec<f64> = fields.split(' ').map(|f| f.parse().unwrap()).collect();
+        let (size, align, measured) = (fields[0] as usize, fields[1] as usize, fields[2]);
+        let model = models::glibc_heap_per_allocation(size, align);
+        println!("{size:>6} {align:>6} {measured:>10.2} {model:>8}");
+        assert!(
+            (measured - model as f64).abs() <= 1.0,
+            "{size} bytes aligned {align}: {measured:.2} bytes of heap each, model {model}"
+        );
+        probed += 1;
+    }
+    assert_eq!(probed, cases.len(), "every case was probed:\n{stdout}");
+}
+
+/// Turns [`glibc_heap_probe`] on: `size/align` cases, comma-separated.
+const HEAP_PROBE: &str = "STACKLESS_GLIBC_HEAP_PROBE";
+
+/// Run by [`glibc_heap_per_allocation_matches_long_runs`] in a fresh process (and a no-op
+/// otherwise): for each case, allocates a long run of blocks, keeps them (freeing would hand
+/// the next case a heap full of holes) and prints the heap each took, from their addresses.
+#[test]
+fn glibc_heap_probe() {
+    let Ok(cases) = std::env::var(HEAP_PROBE) else {
+        return;
+    };
+    for case in cases.split(',') {
+        let (size, align) = case.split_once('/').unwrap();
+        let layout =
+            Layout::from_size_align(size.parse().unwrap(), align.parse().unwrap()).unwrap();
+        let count = ((4 << 20) / layout.size()).clamp(256, 2048);
+        // Allocated up front, so no other allocation falls inside the run.
+        let mut blocks = Vec::with_capacity(count);
+        for _ in 0..count {
+            // SAFETY: `layout` has a non-zero size. The block is never freed.
+            let block = unsafe { System.alloc(layout) };
+            assert!(!block.is_null());
+            blocks.push(block as usize);
+        }
+        // The middle half: past the first blocks, which may fill earlier holes, and the tcache.
+        let middle = &mut blocks[count / 4..count * 3 / 4];
+        middle.sort_unstable();
+        // Steps between neighbours; one much larger than a block is a jump to a new heap.
+        let steps: Vec<usize> = middle
+            .windows(2)
+            .map(|pair| pair[1] - pair[0])
+            .filter(|&step| step < 4 * (layout.size() + layout.align() + 64))
+            .collect();
+        let average = steps.iter().sum::<usize>() as f64 / steps.len() as f64;
+        println!(
+            "heap per allocation: {} {} {average:.3}",
+            layout.size(),
+            layout.align()
+        );
+    }
+}
+
+#[test]
+fn glibc_heap_per_allocation_boundaries() {
+    let heap = models::glibc_heap_per_allocation;
+    // tokio's 128-aligned task cells: a small future's 256-byte cell takes 448 bytes, not the
+    // 272 of its chunk; a 1408-byte cell 1536, not 1424.
+    assert_eq!(heap(256, 128), 448);
+    assert_eq!(heap(1408, 128), 1536);
+    // Up to 16-byte alignment, plain malloc: the chunk.
+    assert_eq!(heap(256, 8), 272);
+    assert_eq!(heap(0, 1), 32);
+    assert_eq!(heap(24, 16), 32);
+    // Mapped chunks take whole pages.
+    assert_eq!(heap(256 << 10, 8), (256 << 10) + 4096);
+    assert_eq!(heap(256 << 10, 128) % 4096, 0);
+    // Never less than the chunk; odd input saturates without panicking.
+    for size in [1, 100, 1000, 10_000] {
+        for align in [32, 64, 128, 256, 4096] {
+            assert!(heap(size, align) >= models::glibc_malloc_usable(size, align) + 8);
+        }
+    }
+    for (size, align) in [(usize::MAX, 1), (usize::MAX, usize::MAX), (5, 3), (5, 0)] {
+        assert!(heap(size, align) > 0);
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Go
 // ---------------------------------------------------------------------------------------------
@@ -380,12 +505,14 @@ fn glibc_usable_size_matches_malloc_usable_size() {
 #[test]
 fn goroutine_stack_doubles_from_2_kib() {
     let stack = models::go_goroutine_stack;
+    // The need plus Go's 928-byte guard zone, rounded up to a power of two from 2 KiB.
+    assert_eq!(models::GO_STACK_GUARD, 928);
     assert_eq!(stack(0), 2048);
     assert_eq!(stack(1), 2048);
-    assert_eq!(stack(2048), 2048);
-    assert_eq!(stack(2049), 4096);
-    assert_eq!(stack(4096), 4096);
-    assert_eq!(stack(4097), 8192);
+    assert_eq!(stack(2048 - 928), 2048);
+    assert_eq!(stack(2048 - 928 + 1), 4096);
+    assert_eq!(stack(4096 - 928), 4096);
+    assert_eq!(stack(4096 - 928 + 1), 8192);
     assert_eq!(stack(100_000), 128 << 10);
     assert_eq!(stack(GO_MAX_STACK), GO_MAX_STACK);
     assert_eq!(stack(GO_MAX_STACK + 1), GO_MAX_STACK);
@@ -477,7 +604,7 @@ fn thread_limits_read_this_machine() {
         headroom.threads, headroom.limit
     );
     assert!(headroom.threads > 0);
-    assert!(headroom.threads <= limits.max_map_count.unwrap() / 2);
+    assert!(headroom.threads <= limits.max_map_count.unwrap() / models::MAPPINGS_PER_STD_THREAD);
 }
 
 #[test]
@@ -497,12 +624,18 @@ fn thread_headroom_takes_the_tightest_limit() {
         real_uid: Some(0),
         ..limits.clone()
     };
-    assert_eq!(headroom(&root), Some((32_668, ThreadLimit::PidMax)));
+    // Four mappings per std thread: (65530 - 30) / 4 = 16375 threads, before pid_max's 32668.
+    assert_eq!(headroom(&root), Some((16_375, ThreadLimit::MaxMapCount)));
+    let pids = ThreadLimits {
+        max_map_count: None,
+        ..root.clone()
+    };
+    assert_eq!(headroom(&pids), Some((32_668, ThreadLimit::PidMax)));
     let maps = ThreadLimits {
         pid_max: None,
         ..root.clone()
     };
-    assert_eq!(headroom(&maps), Some((32_750, ThreadLimit::MaxMapCount)));
+    assert_eq!(headroom(&maps), Some((16_375, ThreadLimit::MaxMapCount)));
     let saturated = ThreadLimits {
         maps_in_use: Some(u64::MAX),
         ..maps

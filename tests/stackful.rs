@@ -346,9 +346,11 @@ fn dropping_mid_way_drops_the_future_once_on_its_stack_and_frees_the_stack() {
             "{dropped:?} off {stack:x?}"
         );
     }
-    assert_eq!(
+    // The stack's own mapping is gone. (Another allocation in this process may map fresh
+    // memory at the freed address in the meantime; it would not be this exact range.)
+    assert_ne!(
         mapping_containing(on_stack),
-        None,
+        Some(stack),
         "the stack is still mapped"
     );
 }

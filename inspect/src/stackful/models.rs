@@ -62,24 +62,29 @@ pub const GO_MAX_STACK: usize = 512 << 20;
 /// earlier have a 440-byte `g`, which rounds up to the same 448-byte class.
 pub const GO_G_ALLOC: usize = 448;
 
+/// The zone Go keeps free at the bottom of every goroutine stack: a function whose frame would
+/// reach into it grows the stack first. `stackGuard` = `abi.StackNosplitBase` 800 +
+/// `abi.StackSmall` 128 = 928 bytes on linux/amd64 (`internal/abi/stack.go`,
+/// `runtime/stack.go`).
+pub const GO_STACK_GUARD: usize = 928;
+
 /// The stack a goroutine ends up with when its code needs `stack_high_water` bytes.
 ///
-/// A goroutine starts on [`GO_STACK_MIN`] bytes; when a function's frame does not fit,
-/// `newstack` (`runtime/stack.go`) allocates a stack twice as large and copies the old one into
-/// it. So the stack is the smallest power-of-two multiple of 2 KiB that holds the need:
-/// 2048 -> 2 KiB, 2049 -> 4 KiB. Capped at [`GO_MAX_STACK`], where Go would throw.
+/// A goroutine starts on [`GO_STACK_MIN`] bytes; when a function's frame would reach into the
+/// [`GO_STACK_GUARD`] zone, `newstack` (`runtime/stack.go`) allocates a stack twice as large and
+/// copies the old one into it. So the stack is the smallest power-of-two multiple of 2 KiB that
+/// holds the need plus the guard: 1120 -> 2 KiB, 1121 -> 4 KiB. Capped at [`GO_MAX_STACK`],
+/// where Go would throw. `examples/million` checks this against Go 1.19: 552 B of need came to
+/// 2 KiB stacks, 1592 B to 4 KiB (`runtime.MemStats.StackInuse` per goroutine).
 ///
-/// This is a lower bound in two ways, both left out on purpose so as not to inflate Go's cost:
-/// the split check keeps `stackGuard` free (`abi.StackNosplitBase` 800 + `abi.StackSmall` 128
-/// = 928 bytes on linux/amd64, `internal/abi/stack.go`) below ordinary frames for
-/// `NOSPLIT` functions, so a goroutine whose ordinary frames reach that zone grows one step
-/// earlier; and since Go 1.19 (`debug.adaptivestackstart = 1` by default, `runtime/runtime1.go`)
+/// Left out: since Go 1.19 (`debug.adaptivestackstart = 1` by default, `runtime/runtime1.go`)
 /// new goroutines start at `startingStackSize`, the power of two at or above the average stack
-/// in use at the last GC plus `stackGuard`, which for a population of identical goroutines is at
-/// most one doubling above this figure. The GC may also halve a stack that uses under a quarter
-/// of itself while parked (`shrinkstack`).
+/// in use at the last GC, which for a population of identical goroutines is this figure; and the
+/// GC may halve a stack that uses under a quarter of itself while parked (`shrinkstack`).
 pub fn go_goroutine_stack(stack_high_water: usize) -> usize {
-    let need = stack_high_water.max(GO_STACK_MIN);
+    let need = stack_high_water
+        .saturating_add(GO_STACK_GUARD)
+        .max(GO_STACK_MIN);
     need.checked_next_power_of_two()
         .unwrap_or(usize::MAX)
         .min(GO_MAX_STACK)
@@ -200,14 +205,20 @@ pub fn os_thread(stack_high_water: usize, reservation: usize) -> Footprint {
     }
 }
 
+/// Memory mappings one Rust `std::thread` adds: glibc's `allocate_stack` maps the stack and
+/// `mprotect`s its guard page `PROT_NONE` (which splits the mapping in two), and std's stack
+/// overflow handler gives every thread a `sigaltstack` with a guard page of its own (two more).
+/// Measured with `/proc/self/maps` by `examples/million` (4.00 per thread). A bare pthread
+/// without the signal stack takes two.
+pub const MAPPINGS_PER_STD_THREAD: u64 = 4;
+
 /// The Linux limits on how many threads can exist, read from `/proc`.
 ///
 /// Every field is `None` when it could not be read; [`ThreadLimits::read`] never panics.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ThreadLimits {
-    /// `/proc/sys/vm/max_map_count`: memory mappings a process may have. Each thread's stack
-    /// takes two: the stack and its guard page (`allocate_stack` maps both, then `mprotect`s the
-    /// guard `PROT_NONE`, which splits the mapping).
+    /// `/proc/sys/vm/max_map_count`: memory mappings a process may have. A Rust `std::thread`
+    /// takes [`MAPPINGS_PER_STD_THREAD`] of them.
     pub max_map_count: Option<u64>,
     /// Mappings this process has now (lines of `/proc/self/maps`).
     pub maps_in_use: Option<u64>,
@@ -275,8 +286,8 @@ impl ThreadLimits {
         }
     }
 
-    /// How many more threads this process can create before a limit stops it: the least of
-    /// `(max_map_count - maps_in_use) / 2` (two mappings per thread), `threads_max - threads`,
+    /// How many more `std::thread`s this process can create before a limit stops it: the least
+    /// of `(max_map_count - maps_in_use) / 4` ([`MAPPINGS_PER_STD_THREAD`]), `threads_max - threads`,
     /// `pid_max - threads` and, unless the user is root, `nproc - threads`, where `threads` is
     /// [`threads_in_system`](Self::threads_in_system) (0 when unknown). For `RLIMIT_NPROC` that
     /// counts other users' threads too, so its headroom is a lower bound. `None` when no limit
@@ -296,7 +307,8 @@ impl ThreadLimits {
         [
             (
                 ThreadLimit::MaxMapCount,
-                self.max_map_count.map(|max| max.saturating_sub(maps) / 2),
+                self.max_map_count
+                    .map(|max| max.saturating_sub(maps) / MAPPINGS_PER_STD_THREAD),
             ),
             (
                 ThreadLimit::ThreadsMax,
@@ -521,7 +533,8 @@ pub const SMALL_TASK_OUTPUT: Alloc = Alloc { size: 24, align: 8 };
 ///
 /// Valid for tokio built without `--cfg tokio_unstable` (which adds a spawn location to `Core`
 /// and, with its `tracing` feature, a tracing ID to `Header`). The sizes are what tokio asks the
-/// allocator for; see [`glibc_malloc_usable`] for what glibc then hands out.
+/// allocator for; see [`glibc_malloc_usable`] for what glibc then hands out, and
+/// [`glibc_heap_per_allocation`] for what the heap grows by.
 pub fn tokio_task_layout(future: Alloc, output: Alloc, build: Build) -> TokioTask {
     const HEADER: usize = 32;
     const SCHEDULER_AND_ID: usize = 16;
@@ -623,6 +636,113 @@ pub fn glibc_malloc_usable(size: usize, align: usize) -> usize {
     } else {
         chunk - SIZE_SZ
     }
+}
+
+/// The heap each allocation of `size` bytes aligned to `align` takes, on average, in a long run
+/// of identical allocations through Rust's `System` allocator on glibc (2.36, x86_64), each
+/// kept: what the heap, and so RSS, grows by per allocation. Rounded to the nearest byte.
+///
+/// For `align` up to 16 that is the chunk, `request2size(size)` (see [`glibc_malloc_usable`]).
+/// Larger alignments go through `posix_memalign` to `_int_memalign` (`malloc/malloc.c`), which
+/// cannot ask for an aligned chunk. It takes a chunk of `request2size(nb + align + MINSIZE)`
+/// bytes from the top of the heap (`nb = request2size(size)`), places the block at the first
+/// `align`-aligned spot that leaves a leader of at least `MINSIZE` = 32 bytes (or none), and
+/// frees the leader and, when over `MINSIZE`, the tail behind the block. Where those go decides
+/// the cost:
+///
+/// - the leader lies between two live blocks, and is too small for any later request of the run:
+///   lost;
+/// - a tail over `global_max_fast` (128 bytes, `DEFAULT_MXFAST`) goes through `_int_free`'s
+///   unsorted path, which merges it into the top chunk at once: given back;
+/// - a tail of at most 128 bytes goes to a fastbin, which never merges on its own. The next
+///   request's `_int_malloc` consolidates fastbins first only when that request is a large one
+///   (at least `MIN_LARGE_SIZE` = 1024 bytes), and then the tail, next to the top, is given back;
+///   after a smaller request it is lost.
+///
+/// So the cost depends on where the top chunk sits modulo `align`, which each allocation moves;
+/// the run settles into a cycle, and this is the average over it. For the 256-byte, 128-aligned
+/// cell of a small tokio task: 448 bytes, 176 more than the 272-byte chunk; for a 1408-byte cell,
+/// 1536 (112 more). A run started with the top at an unlucky offset can settle into a second
+/// cycle up to `align` bytes dearer (seen with 64-byte alignment); this is the least one.
+///
+/// This is glibc's main arena, the main thread's (tokio's `spawn` from `block_on` allocates
+/// there). Other threads' arenas grow a page at a time, and consolidate fastbins whenever the
+/// top runs short, so they give back some small tails and take a little less.
+///
+/// Calibrated in the root package's `tests/models.rs` against real runs of `posix_memalign` in a
+/// fresh process, for alignments 32 to 4096. Not modelled: the first 7 fragments of each size,
+/// which go to the thread's tcache; blocks so small (`size` below about `align + 64`) that two
+/// adjacent fragments can serve a later request, which then take less; chunks of at least
+/// [`GLIBC_MMAP_THRESHOLD`], each mapped on its own: the whole mapping,
+/// `round_up(chunk + 8, 4 KiB)`, is counted.
+pub fn glibc_heap_per_allocation(size: usize, align: usize) -> usize {
+    const SIZE_SZ: usize = 8;
+    const MALLOC_ALIGNMENT: usize = 16;
+    const MINSIZE: usize = 32;
+    const MAX_FAST: usize = 128;
+    const MIN_LARGE_SIZE: usize = 1024;
+    let request2size =
+        |bytes: usize| round_up(bytes.saturating_add(SIZE_SZ), MALLOC_ALIGNMENT).max(MINSIZE);
+    let mapped = |chunk: usize| round_up(chunk.saturating_add(SIZE_SZ), PAGE_SIZE);
+
+    let nb = request2size(size);
+    let align = normalized(Alloc { size, align }).align;
+    if align <= MALLOC_ALIGNMENT {
+        return if nb >= GLIBC_MMAP_THRESHOLD {
+            mapped(nb)
+        } else {
+            nb
+        };
+    }
+    let padded = request2size(nb.saturating_add(align).saturating_add(MINSIZE));
+    if padded >= GLIBC_MMAP_THRESHOLD {
+        // So from here on `align` is under 128 KiB: at most 8192 top offsets to visit.
+        return mapped(padded);
+    }
+
+    // One allocation with the top chunk at offset `top` (modulo `align`): the heap it takes.
+    let take = |top: usize| {
+        let block = top + 2 * SIZE_SZ; // chunk2mem of the chunk carved from the top
+        let mut lead = (align - block % align) % align;
+        if lead != 0 && lead < MINSIZE {
+            lead += align;
+        }
+        let rest = padded - lead;
+        let tail = if rest > nb + MINSIZE { rest - nb } else { 0 };
+        let given_back = tail > MAX_FAST || (tail > 0 && padded >= MIN_LARGE_SIZE);
+        if given_back { padded - tail } else { padded }
+    };
+
+    // The top offset is a multiple of 16, so there are `align / 16` states, each with one
+    // successor. Walk from every state not walked yet; a walk that meets itself has found a
+    // cycle. Keep the cheapest cycle's average.
+    let states = align / MALLOC_ALIGNMENT;
+    let mut walk_of = vec![usize::MAX; states]; // which walk reached a state first
+    let mut best: Option<(usize, usize)> = None; // (heap over the cycle, allocations in it)
+    for start in 0..states {
+        let mut state = start;
+        while walk_of[state] == usize::MAX {
+            walk_of[state] = start;
+            state = (state + take(state * MALLOC_ALIGNMENT) / MALLOC_ALIGNMENT) % states;
+        }
+        if walk_of[state] != start {
+            continue; // ran into an earlier walk, whose cycle is counted
+        }
+        let (mut heap, mut count, first) = (0, 0, state);
+        loop {
+            let taken = take(state * MALLOC_ALIGNMENT);
+            heap += taken;
+            count += 1;
+            state = (state + taken / MALLOC_ALIGNMENT) % states;
+            if state == first {
+                break;
+            }
+        }
+        if best.is_none_or(|(best_heap, best_count)| heap * best_count < best_heap * count) {
+            best = Some((heap, count));
+        }
+    }
+    best.map_or(padded, |(heap, count)| (heap + count / 2) / count)
 }
 
 // ---------------------------------------------------------------------------------------------
