@@ -287,6 +287,69 @@ fn a_thousand_tasks_of_each_shape_take_what_the_layout_predicts() {
     std::fs::remove_dir_all(directory).ok();
 }
 
+/// The stackful systems run the same futures: a thousand corosensei coroutines sized from the
+/// measured stack need (whose model is exact, see `tests/models.rs`), and a thousand threads
+/// (whose model leaves out what the blocking thread's own frames and heap add: only its
+/// presence and order of magnitude are checked here).
+#[test]
+fn a_thousand_coroutines_and_threads_run_the_same_task() {
+    let directory =
+        std::env::temp_dir().join(format!("stackless-million-stackful-{}", std::process::id()));
+    std::fs::create_dir_all(&directory).expect("a temporary directory");
+    let json = directory.join("million.json");
+    let output = run_example(&[
+        "--systems",
+        "corosensei,thread",
+        "--shape",
+        "sleep",
+        "--tasks",
+        "1000",
+        "--sleep",
+        "2",
+        "--time-limit",
+        "60",
+        "--quiet",
+        "--json",
+        json.to_str().expect("UTF-8 path"),
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "the example failed:\n{stdout}\n{stderr}"
+    );
+    let results: Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("JSON written")).unwrap();
+    let measurements: Vec<Measurement> = results["measurements"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|value| Measurement::from_json(value).expect("a measurement"))
+        .collect();
+    let per_task = |system: &str| {
+        measurements
+            .iter()
+            .find(|measured| measured.system.starts_with(system))
+            .map(|measured| {
+                (
+                    measured.measured_bytes / measured.tasks,
+                    measured.error_percent(),
+                )
+            })
+            .unwrap_or_else(|| panic!("{system} measured: {results}"))
+    };
+    let (coroutine, coroutine_error) = per_task("corosensei");
+    assert!(coroutine_error.expect("predicted").abs() < 5.0, "{results}");
+    let (thread, _) = per_task("OS thread");
+    // A thread costs more than a coroutine (its kernel side alone is tens of KiB) and less
+    // than a megabyte of resident memory.
+    assert!(
+        coroutine < thread && thread < 1 << 20,
+        "{coroutine} vs {thread}: {results}"
+    );
+    std::fs::remove_dir_all(directory).ok();
+}
+
 #[test]
 fn bad_arguments_get_a_usage_error() {
     for args in [
