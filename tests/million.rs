@@ -223,6 +223,19 @@ fn run_example(args: &[&str]) -> std::process::Output {
         .expect("cargo runs")
 }
 
+/// The JSON the example wrote, and its measurements.
+fn read_results(json: &std::path::Path) -> (Value, Vec<Measurement>) {
+    let results: Value =
+        serde_json::from_str(&std::fs::read_to_string(json).expect("JSON written")).unwrap();
+    let measurements = results["measurements"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|value| Measurement::from_json(value).expect("a measurement"))
+        .collect();
+    (results, measurements)
+}
+
 #[test]
 fn a_thousand_tasks_of_each_shape_take_what_the_layout_predicts() {
     let directory = std::env::temp_dir().join(format!("stackless-million-{}", std::process::id()));
@@ -256,19 +269,12 @@ fn a_thousand_tasks_of_each_shape_take_what_the_layout_predicts() {
     );
     assert!(stdout.contains("shape   system"), "the table:\n{stdout}");
 
-    let results: Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).expect("JSON written")).unwrap();
+    let (results, measurements) = read_results(&json);
     assert_eq!(
         results["failures"].as_array().map(Vec::len),
         Some(0),
         "{results}"
     );
-    let measurements: Vec<Measurement> = results["measurements"]
-        .as_array()
-        .expect("a list")
-        .iter()
-        .map(|value| Measurement::from_json(value).expect("a measurement"))
-        .collect();
     assert_eq!(measurements.len(), 2, "{results}");
     for (measured, shape) in measurements.iter().zip(Shape::ALL) {
         assert_eq!((measured.system.as_str(), measured.tasks), ("tokio", 1_000));
@@ -318,14 +324,7 @@ fn a_thousand_coroutines_and_threads_run_the_same_task() {
         output.status.success(),
         "the example failed:\n{stdout}\n{stderr}"
     );
-    let results: Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).expect("JSON written")).unwrap();
-    let measurements: Vec<Measurement> = results["measurements"]
-        .as_array()
-        .expect("a list")
-        .iter()
-        .map(|value| Measurement::from_json(value).expect("a measurement"))
-        .collect();
+    let (results, measurements) = read_results(&json);
     let per_task = |system: &str| {
         measurements
             .iter()
