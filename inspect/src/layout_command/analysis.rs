@@ -226,19 +226,13 @@ fn source_order(function: &FunctionLayout) -> (String, u32) {
 
 /// rustc prints a type once per instantiation; identical entries say nothing new.
 fn dedup_identical(functions: &mut Vec<FunctionLayout>) {
-    let mut seen = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     functions.retain(|function| {
-        let key = (
+        seen.insert((
             function.coroutine.clone(),
             function.size,
             function.name.clone(),
-        );
-        if seen.contains(&key) {
-            false
-        } else {
-            seen.push(key);
-            true
-        }
+        ))
     });
 }
 
