@@ -1,0 +1,1 @@
+//! Generated async fns, compiled plain and annotated (see build.rs).
