@@ -157,8 +157,8 @@ pub use stackless_inspect::{
 /// for the usual 8-byte-aligned future (more only for futures aligned to more than 8).
 ///
 /// Per poll it costs two thread-local accesses and, when the future suspends, one counter
-/// update on a counter block owned by the current thread: no atomic read-modify-write and no
-/// cache line shared between threads.
+/// increment (two when it parks at a different await than last time) on a counter block owned
+/// by the current thread: no atomic read-modify-write and no cache line shared between threads.
 ///
 /// # Equivalent code without the attribute
 ///

@@ -4,9 +4,14 @@
 //! [`EXCLUSIVE_SHARDS`] shards for its lifetime and is the only writer there, so an increment is a
 //! plain load and store (no `lock`-prefixed instruction, no cache-line ping-pong). Threads beyond
 //! that many, or threads already tearing down their thread-locals, share one overflow shard with
-//! atomic read-modify-write. A report sums all shards; gauges (futures parked at an await) may be
-//! incremented on one shard and decremented on another, so values are added with wrapping
-//! arithmetic and read back as signed.
+//! atomic read-modify-write. A report sums all shards.
+//!
+//! Every counter only ever goes up. Where a future is parked is not a gauge raised and lowered,
+//! but the difference of two counts: how often futures *arrived* at a [`Place`] and how often they
+//! *departed* from it. A poll that parks a future somewhere new is then two increments (departed
+//! from the old place, arrived at the new one), a poll that finds it where it was is one (stayed),
+//! and which place a future starts at or ends in needs no branch: "not started" is a place too,
+//! whose arrivals are the futures created and whose departures are the futures started.
 
 use std::cell::Cell;
 use std::sync::atomic::{
@@ -19,6 +24,8 @@ pub(crate) const EXCLUSIVE_SHARDS: usize = 32;
 /// The shared shard for everyone else.
 const OVERFLOW_SHARD: u8 = EXCLUSIVE_SHARDS as u8;
 const SHARDS: usize = EXCLUSIVE_SHARDS + 1;
+/// Not yet claimed. Any value `>= EXCLUSIVE_SHARDS` sends an update down the slow path, which
+/// claims a shard first.
 const UNASSIGNED: u8 = u8::MAX;
 
 /// Counters per 128-byte line (two 64-byte lines: adjacent-line prefetchers pull pairs).
@@ -26,8 +33,10 @@ pub(crate) const LANES: usize = 16;
 
 /// One cache-line-aligned group of counters.
 #[doc(hidden)]
-#[repr(align(128))]
+#[repr(C, align(128))]
 pub struct CounterLine([AtomicU64; LANES]);
+
+const _: () = assert!(size_of::<CounterLine>() == LANES * size_of::<AtomicU64>());
 
 impl CounterLine {
     #[doc(hidden)]
@@ -35,49 +44,58 @@ impl CounterLine {
     pub const ZERO: CounterLine = CounterLine([const { AtomicU64::new(0) }; LANES]);
 }
 
+/// Where a live future can be: not started yet, parked at an await point, or parked where no
+/// probe reported (an await inside a macro the attribute cannot see into). The wrapper keeps its
+/// future's place in a `u16`; probes report theirs through a thread-local.
+pub(crate) type Place = u16;
+
+pub(crate) mod place {
+    use super::Place;
+
+    pub(crate) const NOT_STARTED: Place = 0;
+    pub(crate) const UNLABELLED: Place = 1;
+
+    /// The place of await point `index` (the macro numbers them from 0).
+    #[inline]
+    pub(crate) const fn await_point(index: u16) -> Place {
+        index + 2
+    }
+}
+
 /// Which counter of a function's block.
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Counter {
-    Created,
-    Started,
     Completed,
     DroppedEarly,
     Panicked,
-    /// Polls that returned `Pending` while parked at the given await point (`None`: unlabelled).
-    Suspends(Option<u16>),
-    /// Futures parked at the given await point right now (a gauge).
-    Parked(Option<u16>),
+    /// Futures that came to this place: created (not started), or parked by a pending poll.
+    Arrived(Place),
+    /// Futures that left this place: started (not started), polled on, finished or dropped.
+    Departed(Place),
+    /// Pending polls that left a future parked where the poll before had left it.
+    Stayed(Place),
 }
 
-/// Where the per-place counters start. A place is where a future can be parked: unlabelled
-/// first, then await point 0, 1, ..; each has a pair, `Suspends` then `Parked`. Lane 5 is left
-/// unused so that every pair starts on an even lane and never straddles two lines (this costs no
-/// line: `7 + 2n` and `8 + 2n` counters always round up to the same number of lines).
-const PLACES: usize = 6;
+/// The lane of the first place's counters; each place has three, `Arrived, Departed, Stayed`.
+const PLACES: usize = 3;
 
 impl Counter {
     #[inline]
     const fn index(self) -> usize {
         match self {
-            Counter::Created => 0,
-            Counter::Started => 1,
-            Counter::Completed => 2,
-            Counter::DroppedEarly => 3,
-            Counter::Panicked => 4,
-            Counter::Suspends(None) => PLACES,
-            Counter::Parked(None) => PLACES + 1,
-            Counter::Suspends(Some(point)) => PLACES + 2 + 2 * point as usize,
-            Counter::Parked(Some(point)) => PLACES + 2 + 2 * point as usize + 1,
+            Counter::Completed => 0,
+            Counter::DroppedEarly => 1,
+            Counter::Panicked => 2,
+            Counter::Arrived(place) => PLACES + 3 * place as usize,
+            Counter::Departed(place) => PLACES + 3 * place as usize + 1,
+            Counter::Stayed(place) => PLACES + 3 * place as usize + 2,
         }
     }
-}
 
-/// The index of `Suspends` for a future parked at `place`, taken as the probes report it
-/// (`u16::MAX` for unlabelled): `Counter::Suspends(..).index()` without the branch on `None`.
-/// It is even; `Parked` is the next index.
-#[inline]
-const fn suspends_index(place: u16) -> usize {
-    PLACES + 2 * place.wrapping_add(1) as usize
+    /// Alias: a created future arrives at `NOT_STARTED`.
+    pub(crate) const CREATED: Counter = Counter::Arrived(place::NOT_STARTED);
+    /// Alias: a started future departs from `NOT_STARTED`.
+    pub(crate) const STARTED: Counter = Counter::Departed(place::NOT_STARTED);
 }
 
 /// How many [`CounterLine`]s a function with `await_points` awaits needs, all shards included.
@@ -86,124 +104,157 @@ pub const fn counter_lines(await_points: usize) -> usize {
     SHARDS * lines_per_shard(await_points)
 }
 
+/// Lines of one shard: the fixed counters and one triple per place (not started, unlabelled,
+/// each await point). Each shard starts on a line of its own.
 const fn lines_per_shard(await_points: usize) -> usize {
-    (PLACES + 2 * (await_points + 1)).div_ceil(LANES)
+    (PLACES + 3 * (await_points + 2)).div_ceil(LANES)
 }
 
-/// A function's counters: its `static` block of lines. Line `k * SHARDS + shard` holds lanes
-/// `k * LANES..(k + 1) * LANES` of that shard's counters, so finding a cell takes the counter and
-/// the shard only, not the function's number of await points.
-#[derive(Clone, Copy)]
+/// A function's counters: its `static` block of lines, seen as one flat run of cells, shard
+/// after shard.
 pub(crate) struct Counters {
-    lines: &'static [CounterLine],
+    cells: &'static [AtomicU64],
+    /// Cells per shard, a whole number of lines.
+    per_shard: usize,
 }
 
 impl Counters {
-    #[inline]
-    pub(crate) fn new(lines: &'static [CounterLine], await_points: usize) -> Self {
-        debug_assert_eq!(lines.len(), SHARDS * lines_per_shard(await_points));
-        Counters { lines }
+    pub(crate) const fn new(lines: &'static [CounterLine], await_points: usize) -> Self {
+        assert!(lines.len() == counter_lines(await_points));
+        // SAFETY: `CounterLine` is `repr(C)` around one `[AtomicU64; LANES]` and exactly that
+        // size (asserted above), so `lines` is `lines.len() * LANES` consecutive, initialised
+        // `AtomicU64`s, borrowed for `'static` like `lines` itself.
+        let cells = unsafe {
+            std::slice::from_raw_parts(lines.as_ptr().cast::<AtomicU64>(), lines.len() * LANES)
+        };
+        Counters {
+            cells,
+            per_shard: lines_per_shard(await_points) * LANES,
+        }
     }
 
     /// This thread's shard, looked up once for the updates that follow.
     #[inline]
-    pub(crate) fn local(self) -> Local {
-        let shard = CURRENT_SHARD.get();
-        let shard = if shard == UNASSIGNED {
-            claim_shard()
-        } else {
-            shard
-        };
+    pub(crate) fn local(&'static self) -> Local {
         Local {
-            lines: self.lines,
-            shard,
+            counters: self,
+            shard: CURRENT_SHARD.get(),
         }
     }
 
-    #[inline]
-    pub(crate) fn increment(self, counter: Counter) {
-        self.local().increment(counter);
-    }
-
-    #[inline]
-    pub(crate) fn decrement(self, counter: Counter) {
-        self.local().decrement(counter);
-    }
-
-    /// The sum over all shards, as a signed value (gauges can be transiently negative per shard).
-    pub(crate) fn read(self, counter: Counter) -> i64 {
-        (0..SHARDS as u8)
-            .map(|shard| {
-                let local = Local {
-                    lines: self.lines,
-                    shard,
-                };
-                local.cell(counter.index()).load(Relaxed)
-            })
-            .fold(0u64, u64::wrapping_add) as i64
+    /// The sum over all shards.
+    pub(crate) fn read(&'static self, counter: Counter) -> u64 {
+        (0..SHARDS)
+            .map(|shard| self.shard(shard).cell(counter).load(Relaxed))
+            .fold(0, u64::wrapping_add)
     }
 }
 
-/// One shard of a function's counters: the one this thread owns, or the shared overflow shard.
+/// A function's counters as this thread writes them.
 #[derive(Clone, Copy)]
 pub(crate) struct Local {
-    lines: &'static [CounterLine],
+    counters: &'static Counters,
     shard: u8,
 }
 
 impl Local {
+    /// This thread's own cells, if it owns a shard. Every update below makes this one test and
+    /// then plain stores, or (cold) takes the shared path: claiming a shard, or atomic adds on
+    /// the overflow shard.
     #[inline]
-    fn line(self, index: usize) -> &'static CounterLine {
-        &self.lines[index / LANES * SHARDS + self.shard as usize]
+    fn owned(self) -> Option<Shard> {
+        let shard = self.shard as usize;
+        (shard < EXCLUSIVE_SHARDS).then(|| self.counters.shard(shard))
     }
 
     #[inline]
-    fn cell(self, index: usize) -> &'static AtomicU64 {
-        &self.line(index).0[index % LANES]
-    }
-
-    /// Adds `delta` (wrapping: pass `u64::MAX` to subtract one) to a cell of this shard.
-    #[inline]
-    fn add_to(self, cell: &AtomicU64, delta: u64) {
-        if (self.shard as usize) < EXCLUSIVE_SHARDS {
-            // This thread is the shard's only writer: a plain load and store cannot lose updates.
-            cell.store(cell.load(Relaxed).wrapping_add(delta), Relaxed);
-        } else {
-            cell.fetch_add(delta, Relaxed);
+    pub(crate) fn count(self, counter: Counter) {
+        match self.owned() {
+            Some(shard) => bump(shard, counter),
+            None => increment_shared(self.counters, [counter]),
         }
     }
 
+    /// A pending poll left the future where the last one had.
     #[inline]
-    pub(crate) fn increment(self, counter: Counter) {
-        self.add_to(self.cell(counter.index()), 1);
+    pub(crate) fn stayed(self, at: Place) {
+        self.count(Counter::Stayed(at));
+    }
+
+    /// A pending poll moved the future from one place to another.
+    #[inline]
+    pub(crate) fn moved(self, from: Place, to: Place) {
+        self.both(Counter::Departed(from), Counter::Arrived(to));
+    }
+
+    /// The future left `from` for good: it completed, panicked or was dropped.
+    #[inline]
+    pub(crate) fn ended(self, from: Place, ending: Counter) {
+        self.both(Counter::Departed(from), ending);
     }
 
     #[inline]
-    pub(crate) fn decrement(self, counter: Counter) {
-        self.add_to(self.cell(counter.index()), u64::MAX);
+    fn both(self, first: Counter, second: Counter) {
+        match self.owned() {
+            Some(shard) => {
+                bump(shard, first);
+                bump(shard, second);
+            }
+            None => increment_shared(self.counters, [first, second]),
+        }
     }
+}
 
-    /// Counts a `Pending` poll that found the future parked at `place` again, `place` as the
-    /// probes report it (`u16::MAX` for unlabelled): `increment(Counter::Suspends(..))`.
+/// One shard's counters of a function.
+#[derive(Clone, Copy)]
+struct Shard {
+    cells: &'static [AtomicU64],
+    /// Where the shard starts in `cells`. Indexing from here, not slicing, checks bounds once per
+    /// update, against the whole block (every counter index fits in a shard by construction).
+    start: usize,
+}
+
+impl Shard {
     #[inline]
-    pub(crate) fn suspended_at(self, place: u16) {
-        self.add_to(self.cell(suspends_index(place)), 1);
+    fn cell(self, counter: Counter) -> &'static AtomicU64 {
+        &self.cells[self.start + counter.index()]
     }
+}
 
-    /// Counts a `Pending` poll that parked the future at `place`, new there: increments both
-    /// `Suspends` and `Parked` of `place`, which share a line.
+impl Counters {
     #[inline]
-    pub(crate) fn arrived_at(self, place: u16) {
-        let index = suspends_index(place);
-        let pair = &self.line(index).0[index % LANES..][..2];
-        self.add_to(&pair[0], 1);
-        self.add_to(&pair[1], 1);
+    fn shard(&'static self, shard: usize) -> Shard {
+        Shard {
+            cells: self.cells,
+            start: shard * self.per_shard,
+        }
     }
+}
 
-    /// Counts a future leaving `place`, as the probes report it: decrements its `Parked`.
-    #[inline]
-    pub(crate) fn left(self, place: u16) {
-        self.add_to(self.cell(suspends_index(place) + 1), u64::MAX);
+/// Adds one to a cell of a shard this thread owns: it is the only writer, so a plain load and
+/// store cannot lose updates.
+#[inline]
+fn bump(shard: Shard, counter: Counter) {
+    let cell = shard.cell(counter);
+    cell.store(cell.load(Relaxed).wrapping_add(1), Relaxed);
+}
+
+/// The slow path of [`Local`]'s updates: the thread has no shard yet (claim one), or shares the
+/// overflow shard (atomic adds).
+#[cold]
+#[inline(never)]
+fn increment_shared<const N: usize>(counters: &'static Counters, which: [Counter; N]) {
+    let shard = match CURRENT_SHARD.get() {
+        UNASSIGNED => claim_shard(),
+        shard => shard,
+    };
+    let cells = counters.shard(shard as usize);
+    for counter in which {
+        if (shard as usize) < EXCLUSIVE_SHARDS {
+            bump(cells, counter);
+        } else {
+            cells.cell(counter).fetch_add(1, Relaxed);
+        }
     }
 }
 
@@ -233,8 +284,6 @@ impl Drop for ShardLease {
     }
 }
 
-#[cold]
-#[inline(never)]
 fn claim_shard() -> u8 {
     let claimed = (0..EXCLUSIVE_SHARDS).find(|&shard| {
         SHARD_TAKEN[shard]
@@ -267,54 +316,59 @@ mod tests {
     /// of free shards its own.
     static THREADED: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-    fn fresh_counters(await_points: usize) -> Counters {
+    fn fresh_counters(await_points: usize) -> &'static Counters {
         let lines: Vec<CounterLine> = (0..counter_lines(await_points))
             .map(|_| CounterLine::ZERO)
             .collect();
-        Counters::new(Vec::leak(lines), await_points)
+        Box::leak(Box::new(Counters::new(Vec::leak(lines), await_points)))
+    }
+
+    fn every_counter(await_points: u16) -> Vec<Counter> {
+        let places = (0..await_points + 2).flat_map(|place| {
+            [
+                Counter::Arrived(place),
+                Counter::Departed(place),
+                Counter::Stayed(place),
+            ]
+        });
+        [Counter::Completed, Counter::DroppedEarly, Counter::Panicked]
+            .into_iter()
+            .chain(places)
+            .collect()
     }
 
     #[test]
-    fn counter_indices_are_distinct_and_fit() {
-        let points = 5u16;
-        let mut seen = std::collections::HashSet::new();
-        let fixed = [
-            Counter::Created,
-            Counter::Started,
-            Counter::Completed,
-            Counter::DroppedEarly,
-            Counter::Panicked,
-            Counter::Suspends(None),
-            Counter::Parked(None),
-        ];
-        let per_point =
-            (0..points).flat_map(|p| [Counter::Suspends(Some(p)), Counter::Parked(Some(p))]);
-        for counter in fixed.into_iter().chain(per_point) {
-            assert!(seen.insert(counter.index()), "{counter:?} collides");
-            assert!(counter.index() < lines_per_shard(points as usize) * LANES);
+    fn counter_indices_are_distinct_and_fit_in_a_shard() {
+        for await_points in [0u16, 1, 5, 40] {
+            let mut seen = std::collections::HashSet::new();
+            for counter in every_counter(await_points) {
+                assert!(seen.insert(counter.index()), "{counter:?} collides");
+                assert!(counter.index() < lines_per_shard(await_points as usize) * LANES);
+            }
         }
     }
 
     #[test]
-    fn raw_place_indices_match_the_counters() {
-        let label = |place: u16| (place != u16::MAX).then_some(place);
-        for place in [0, 1, 2, 7, 1000, u16::MAX - 3, u16::MAX] {
-            let index = suspends_index(place);
-            assert_eq!(index, Counter::Suspends(label(place)).index());
-            assert_eq!(index + 1, Counter::Parked(label(place)).index());
-            assert_eq!(index % 2, 0, "a place's pair must not straddle two lines");
+    fn await_points_have_places_of_their_own() {
+        let fixed = [place::NOT_STARTED, place::UNLABELLED];
+        for index in [0, 1, 7, 1000] {
+            assert!(!fixed.contains(&place::await_point(index)));
         }
+        assert_eq!(place::await_point(1), place::await_point(0) + 1);
     }
 
     #[test]
-    fn the_unused_lane_costs_no_line() {
-        for await_points in 0..2000usize {
-            let packed = (7 + 2 * await_points).div_ceil(LANES);
-            assert_eq!(
-                lines_per_shard(await_points),
-                packed,
-                "{await_points} await points"
-            );
+    fn each_counter_reads_back_what_was_counted_and_nothing_else() {
+        let _one_at_a_time = THREADED.lock().unwrap();
+        let counters = fresh_counters(3);
+        let all = every_counter(3);
+        for (times, &counter) in all.iter().enumerate() {
+            for _ in 0..times {
+                counters.local().count(counter);
+            }
+        }
+        for (times, &counter) in all.iter().enumerate() {
+            assert_eq!(counters.read(counter), times as u64, "{counter:?}");
         }
     }
 
@@ -323,35 +377,47 @@ mod tests {
         let _one_at_a_time = THREADED.lock().unwrap();
         let counters = fresh_counters(1);
         let threads = EXCLUSIVE_SHARDS + 8; // some must share the overflow shard
+        let (first, second) = (place::await_point(0), place::UNLABELLED);
         std::thread::scope(|scope| {
             for _ in 0..threads {
                 scope.spawn(move || {
                     for _ in 0..10_000 {
-                        counters.increment(Counter::Created);
-                        counters.increment(Counter::Parked(Some(0)));
-                    }
-                    for _ in 0..10_000 {
-                        counters.decrement(Counter::Parked(Some(0)));
+                        counters.local().count(Counter::CREATED);
+                        counters.local().moved(place::NOT_STARTED, first);
+                        counters.local().stayed(first);
+                        counters.local().moved(first, second);
+                        counters.local().ended(second, Counter::Completed);
                     }
                 });
             }
         });
-        assert_eq!(counters.read(Counter::Created), threads as i64 * 10_000);
-        assert_eq!(counters.read(Counter::Parked(Some(0))), 0);
+        let total = threads as u64 * 10_000;
+        assert_eq!(counters.read(Counter::CREATED), total);
+        assert_eq!(counters.read(Counter::STARTED), total);
+        assert_eq!(counters.read(Counter::Completed), total);
+        for place in [first, second] {
+            assert_eq!(counters.read(Counter::Arrived(place)), total);
+            assert_eq!(counters.read(Counter::Departed(place)), total);
+        }
+        assert_eq!(counters.read(Counter::Stayed(first)), total);
+        assert_eq!(counters.read(Counter::Stayed(second)), 0);
     }
 
     #[test]
-    fn a_gauge_raised_on_one_thread_and_lowered_on_another_reads_zero() {
+    fn arriving_on_one_thread_and_departing_on_another_balances() {
         let _one_at_a_time = THREADED.lock().unwrap();
         let counters = fresh_counters(2);
-        std::thread::spawn(move || counters.increment(Counter::Parked(Some(1))))
+        let point = place::await_point(1);
+        std::thread::spawn(move || counters.local().moved(place::NOT_STARTED, point))
             .join()
             .unwrap();
-        assert_eq!(counters.read(Counter::Parked(Some(1))), 1);
-        std::thread::spawn(move || counters.decrement(Counter::Parked(Some(1))))
+        assert_eq!(counters.read(Counter::Arrived(point)), 1);
+        assert_eq!(counters.read(Counter::Departed(point)), 0);
+        std::thread::spawn(move || counters.local().ended(point, Counter::DroppedEarly))
             .join()
             .unwrap();
-        assert_eq!(counters.read(Counter::Parked(Some(1))), 0);
+        assert_eq!(counters.read(Counter::Departed(point)), 1);
+        assert_eq!(counters.read(Counter::DroppedEarly), 1);
     }
 
     #[test]
@@ -360,7 +426,7 @@ mod tests {
         // More sequential threads than shards: each must find a free exclusive shard again.
         for _ in 0..EXCLUSIVE_SHARDS * 3 {
             let shard = std::thread::spawn(|| {
-                fresh_counters(0).increment(Counter::Created);
+                fresh_counters(0).local().count(Counter::CREATED);
                 CURRENT_SHARD.get()
             })
             .join()

@@ -2,8 +2,9 @@
 //!
 //! `#[stackless::inspect] async fn f(..) -> R { body }` returns
 //! `instrument::<Site, R, _>(async move { body })`: the untouched state machine plus one small
-//! field, the await point it is parked at. Each poll costs two thread-local accesses (to hear
-//! from the probes) and one counter update on a shard this thread owns; see [`crate::counters`].
+//! field, the place it is parked at. Each poll costs two thread-local accesses (to hear from the
+//! probes) and one or two counter increments on a shard this thread owns; see
+//! [`crate::counters`].
 
 use std::cell::Cell;
 use std::future::Future;
@@ -13,9 +14,9 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::task::{Context, Poll};
 
 use crate::budget;
-use crate::counters::{Counter, Counters, Local};
+use crate::counters::{Counter, Local, place};
 use crate::meta::{FnMeta, FutureSize};
-use crate::probe::{PARKED_AT, UNLABELLED};
+use crate::probe::PARKED_AT;
 
 /// Ties generated code to its function's metadata at zero size: each inspected function defines
 /// a unit struct implementing this.
@@ -30,21 +31,18 @@ pub trait Site: 'static {
     const BUDGET: Option<usize> = None;
 }
 
-/// Where the future is, in the same `u16` the probes report. Await points are `0..UNLABELLED`.
+/// Where the future is: a [`Place`](crate::counters::Place) while it is alive (the same numbers the probes report), or
+/// one of the two ends.
 type State = u16;
-const NOT_STARTED: State = UNLABELLED - 1;
-const COMPLETED: State = UNLABELLED - 2;
-const PANICKED: State = UNLABELLED - 3;
-/// The macro refuses functions with more await points than this.
+const COMPLETED: State = u16::MAX;
+const PANICKED: State = u16::MAX - 1;
+/// The macro refuses functions with more await points than this: every await point's place
+/// must stay below the ends.
 #[doc(hidden)]
-pub const MAX_AWAIT_POINTS: usize = PANICKED as usize;
+pub const MAX_AWAIT_POINTS: usize = PANICKED as usize - place::await_point(0) as usize;
 
-fn parked_at(state: State) -> Option<Option<u16>> {
-    match state {
-        UNLABELLED => Some(None),
-        NOT_STARTED | COMPLETED | PANICKED => None,
-        point => Some(Some(point)),
-    }
+const fn is_place(state: State) -> bool {
+    state < PANICKED
 }
 
 /// An inspected function's future: its state machine and the await point it is parked at.
@@ -92,11 +90,11 @@ pub fn instrument<S: Site, R, F: Future<Output = R>>(future: F) -> Instrumented<
     if S::FN.layouts[0].load(Relaxed) != layout {
         S::FN.record_layout(layout);
     }
-    counters::<S>().increment(Counter::Created);
+    counters::<S>().count(Counter::CREATED);
     LAST_CREATED.set(Some((S::FN, Instrumented::<S, F>::SIZE)));
     Instrumented {
         future,
-        state: NOT_STARTED,
+        state: place::NOT_STARTED,
         site: PhantomData,
     }
 }
@@ -118,8 +116,8 @@ pub fn instrument_method<S: Site, SelfTy: ?Sized, R, F: Future<Output = R>>(
 }
 
 #[inline(always)]
-fn counters<S: Site>() -> Counters {
-    Counters::new(S::FN.counters, S::FN.awaits.len())
+fn counters<S: Site>() -> Local {
+    S::FN.counters.local()
 }
 
 impl<S: Site, F: Future> Future for Instrumented<S, F> {
@@ -134,7 +132,7 @@ impl<S: Site, F: Future> Future for Instrumented<S, F> {
         let before = this.state;
         // Probes inside this poll report to us; whatever an enclosing inspected future's probes
         // said so far is restored afterwards.
-        let outer = PARKED_AT.replace(UNLABELLED);
+        let outer = PARKED_AT.replace(place::UNLABELLED);
         let on_panic = PanicGuard::<S> {
             before,
             state: &mut this.state,
@@ -146,11 +144,11 @@ impl<S: Site, F: Future> Future for Instrumented<S, F> {
         std::mem::forget(on_panic);
         let parked = PARKED_AT.replace(outer);
         if poll.is_pending() {
+            // `before` is a place: a state machine polled after its end panics instead.
             if parked == before {
-                // Parked where the last poll left it: one counter.
-                counters::<S>().local().suspended_at(parked);
+                counters::<S>().stayed(parked);
             } else {
-                moved::<S>(before, parked);
+                counters::<S>().moved(before, parked);
                 this.state = parked;
             }
         } else {
@@ -161,33 +159,11 @@ impl<S: Site, F: Future> Future for Instrumented<S, F> {
     }
 }
 
-/// Counts a pending poll that parked the future somewhere new. Inlined: in most futures, most
-/// awaits are pending once and then ready, so most pending polls park somewhere new.
-#[inline(always)]
-fn moved<S: Site>(before: State, parked: u16) {
-    let counters = counters::<S>().local();
-    leave(counters, before);
-    counters.arrived_at(parked);
-}
-
 /// Counts a poll that returned `Ready`; out of line, as it happens once per future.
 #[inline(never)]
 fn completed<S: Site>(before: State) {
-    if before != COMPLETED && before != PANICKED {
-        let counters = counters::<S>().local();
-        leave(counters, before);
-        counters.increment(Counter::Completed);
-    }
-}
-
-/// Counts the future out of the state it was in before this poll.
-#[inline(always)]
-fn leave(counters: Local, before: State) {
-    match before {
-        NOT_STARTED => counters.increment(Counter::Started),
-        COMPLETED | PANICKED => {}
-        // An await point, or `UNLABELLED`.
-        place => counters.left(place),
+    if is_place(before) {
+        counters::<S>().ended(before, Counter::Completed);
     }
 }
 
@@ -204,10 +180,8 @@ impl<S: Site> Drop for PanicGuard<'_, S> {
         PARKED_AT.set(self.outer);
         // A future polled after it finished panics ("resumed after completion"): that future
         // was already counted once.
-        if self.before != COMPLETED && self.before != PANICKED {
-            let counters = counters::<S>().local();
-            leave(counters, self.before);
-            counters.increment(Counter::Panicked);
+        if is_place(self.before) {
+            counters::<S>().ended(self.before, Counter::Panicked);
         }
         *self.state = PANICKED;
     }
@@ -215,14 +189,12 @@ impl<S: Site> Drop for PanicGuard<'_, S> {
 
 impl<S: Site, F> Drop for Instrumented<S, F> {
     fn drop(&mut self) {
-        let counters = counters::<S>();
-        match parked_at(self.state) {
-            Some(point) => {
-                counters.decrement(Counter::Parked(point));
-                counters.increment(Counter::DroppedEarly);
-            }
-            None if self.state == NOT_STARTED => counters.increment(Counter::DroppedEarly),
-            None => {}
+        match self.state {
+            // Departing from "not started" means being started: a future dropped unpolled
+            // never was.
+            place::NOT_STARTED => counters::<S>().count(Counter::DroppedEarly),
+            place if is_place(place) => counters::<S>().ended(place, Counter::DroppedEarly),
+            _ => {}
         }
     }
 }

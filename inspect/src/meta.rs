@@ -7,7 +7,7 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::sync::{Mutex, OnceLock};
 
-use crate::counters::CounterLine;
+use crate::counters::{CounterLine, Counters};
 use crate::stackful::StackUsage;
 
 /// Static description of one `#[stackless::inspect]` function.
@@ -23,7 +23,8 @@ pub struct FnMeta {
     pub(crate) location: Location,
     pub(crate) awaits: &'static [AwaitMeta],
     pub(crate) budget: Option<usize>,
-    pub(crate) counters: &'static [CounterLine],
+    /// Every poll reads these two words; built at compile time from the function's static lines.
+    pub(crate) counters: Counters,
     pub(crate) self_type: OnceLock<&'static str>,
     pub(crate) layouts: [AtomicU64; MAX_LAYOUTS],
     pub(crate) more_layouts: AtomicBool,
@@ -111,7 +112,7 @@ impl FnMeta {
             location: Location { file, line, column },
             awaits,
             budget,
-            counters,
+            counters: Counters::new(counters, awaits.len()),
             self_type: OnceLock::new(),
             layouts: [const { AtomicU64::new(0) }; MAX_LAYOUTS],
             more_layouts: AtomicBool::new(false),

@@ -8,8 +8,9 @@
 //! how `cargo stackless layout` joins each state to its source line and awaited expression.
 //!
 //! At run time the probe does one thing: when the awaited future returns `Pending`, it writes
-//! its index to a thread-local, and the enclosing [`Instrumented`](crate::instrumented) wrapper
-//! reads it back after the poll to learn where its future parked.
+//! its place (see [`crate::counters`]) to a thread-local, and the enclosing
+//! [`Instrumented`](crate::instrumented) wrapper reads it back after the poll to learn where its
+//! future parked.
 
 use std::cell::Cell;
 use std::future::{Future, IntoFuture};
@@ -18,14 +19,14 @@ use std::pin::Pin;
 use std::sync::atomic::Ordering::Relaxed;
 use std::task::{Context, Poll};
 
+use crate::counters::{Place, place};
 use crate::instrumented::Site;
 use crate::meta::pack_layout;
 
-/// Written by a probe whose future returned `Pending`; `UNLABELLED` when no probe did.
-pub(crate) const UNLABELLED: u16 = u16::MAX;
-
 thread_local! {
-    pub(crate) static PARKED_AT: Cell<u16> = const { Cell::new(UNLABELLED) };
+    /// The [`Place`] a probe whose future returned `Pending` reports; the enclosing wrapper sets
+    /// it to `UNLABELLED` before each poll, for when no probe does.
+    pub(crate) static PARKED_AT: Cell<Place> = const { Cell::new(place::UNLABELLED) };
 }
 
 /// An awaited future, tagged with the function and await point it belongs to.
@@ -69,7 +70,7 @@ impl<S, const INDEX: u16, const LINE: u32, const COLUMN: u32, F: Future> Future
         let future = unsafe { self.map_unchecked_mut(|probe| &mut probe.future) };
         let poll = future.poll(cx);
         if poll.is_pending() {
-            PARKED_AT.set(INDEX);
+            PARKED_AT.set(const { place::await_point(INDEX) });
         }
         poll
     }

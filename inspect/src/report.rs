@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::counters::{Counter, Counters};
+use crate::counters::{Counter, place};
 use crate::meta::{FnMeta, FutureSize, Location, MeasuredStack, unpack_layout};
 use crate::registry;
 use crate::stackful::Comparison;
@@ -142,13 +142,19 @@ pub(crate) fn path_matches(path: &str, name: &str) -> bool {
 
 impl FunctionReport {
     fn of(meta: &'static FnMeta) -> Self {
-        let counters = Counters::new(meta.counters, meta.awaits.len());
-        let count = |counter| counters.read(counter).max(0) as u64;
-        let suspensions = |point| Suspensions {
-            suspends: count(Counter::Suspends(point)),
-            parked: count(Counter::Parked(point)),
+        let counters = &meta.counters;
+        let count = |counter| counters.read(counter);
+        let suspensions = |place| {
+            // Departures first, so that a report taken while futures move errs towards more
+            // parked, not fewer; the counts are read one by one, so the difference clamps at 0.
+            let departed = count(Counter::Departed(place));
+            let arrived = count(Counter::Arrived(place));
+            Suspensions {
+                suspends: arrived + count(Counter::Stayed(place)),
+                parked: arrived.saturating_sub(departed),
+            }
         };
-        let created = count(Counter::Created);
+        let created = count(Counter::CREATED);
         let completed = count(Counter::Completed);
         let dropped_early = count(Counter::DroppedEarly);
         let panicked = count(Counter::Panicked);
@@ -159,7 +165,7 @@ impl FunctionReport {
             more_sizes: meta.more_layouts.load(std::sync::atomic::Ordering::Relaxed),
             budget: meta.budget,
             created,
-            started: count(Counter::Started),
+            started: count(Counter::STARTED),
             completed,
             dropped_early,
             panicked,
@@ -176,10 +182,10 @@ impl FunctionReport {
                         point.awaitee.load(std::sync::atomic::Ordering::Relaxed),
                     )
                     .map(|(size, align)| AwaiteeSize { size, align }),
-                    suspensions: suspensions(Some(index as u16)),
+                    suspensions: suspensions(place::await_point(index as u16)),
                 })
                 .collect(),
-            unlabelled: suspensions(None),
+            unlabelled: suspensions(place::UNLABELLED),
             stack: meta.recorded_stack(),
         }
     }
