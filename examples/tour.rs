@@ -206,12 +206,18 @@ async fn run() -> String {
     };
     let futures = at_a_million("the future itself");
     let goroutines = at_a_million("Go goroutine");
+    let build = if cfg!(debug_assertions) {
+        "(This is a debug\n\
+         build: `cargo run --release --example tour` shows the optimised sizes.)"
+    } else {
+        "(This is a release\n\
+         build: sizes and stacks are the optimised ones.)"
+    };
     writeln!(
         say,
         "A million concurrent checksums: {} MiB of futures, {} MiB as goroutines ({}x). The\n\
          future holds only what is alive across its one await; a stack must hold the deepest\n\
-         call chain the code ever makes, rounded up to the stack's growth step. (This is a debug\n\
-         build: `cargo run --release --example tour` shows the optimised sizes.)",
+         call chain the code ever makes, rounded up to the stack's growth step. {build}",
         futures >> 20,
         goroutines >> 20,
         goroutines / futures.max(1)
