@@ -27,6 +27,7 @@ impl<const N: usize> Table<N> {
     }
 
     /// Rows only: for tables whose columns explain themselves.
+    #[cfg(feature = "cli")]
     pub(crate) fn without_header(&mut self) {
         self.show_header = false;
     }
