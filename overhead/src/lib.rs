@@ -1,3 +1,24 @@
 //! What `#[stackless::inspect]` costs next to its peers (`async_backtrace::framed`,
 //! `await_tree::instrument`, `tracing::instrument`): future sizes, poll cost, contention and
-//! compile time, measured side by side in one run.
+//! compile time, measured side by side in one run. See `overhead/README.md`.
+//!
+//! - [`shapes`]: the function shapes, written once and compiled once per system;
+//! - [`drive`]: creating, sizing and driving them (by hand, on tokio);
+//! - [`timing`] and [`measure`]: what one build measures, every variant side by side, in CPU
+//!   time ([`cpu_clock`]);
+//! - [`report`]: both builds merged, compared with plain, the goals checked;
+//! - [`markdown`] and [`chart`]: its renderings; [`machine`]: where and when it was measured.
+
+#[macro_use]
+pub mod shapes;
+
+pub mod chart;
+pub mod cpu_clock;
+pub mod drive;
+pub mod machine;
+pub mod markdown;
+pub mod measure;
+pub mod pending;
+pub mod report;
+pub mod timing;
+pub mod variant;

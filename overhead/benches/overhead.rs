@@ -1,0 +1,98 @@
+//! Every shape of every variant of this build, side by side in one divan run:
+//!
+//! ```sh
+//! cargo bench -p stackless-overhead                                  # stackless on, and the peers
+//! cargo bench -p stackless-overhead --no-default-features            # stackless (off), and the peers
+//! cargo bench -p stackless-overhead -- by_hand                       # one group
+//! ```
+//!
+//! The groups are those of `measure_build` (see `overhead/README.md`): `by_hand` (one future
+//! polled to completion on the hand-written executor), `one_poll` (a future's whole life with one
+//! poll), `current_thread` (100 tasks on tokio's current-thread runtime) and `two_workers` (64
+//! tasks on a two-worker runtime). Throughput rows count polls (`item/s`), so
+//! `ns/poll = 1e9 / throughput`. The runner (`--bin overhead`) measures the same with its own
+//! timing loop and writes the tables; this is for looking at one benchmark closely.
+
+use std::hint::black_box;
+
+use divan::Bencher;
+use divan::counter::ItemsCount;
+use stackless_overhead::drive;
+use stackless_overhead::measure::Group;
+use stackless_overhead::variant::{Shape, Variant};
+
+fn main() {
+    // The 1 KiB shapes measure nothing unless the buffer lives in the state machine.
+    assert!(drive::future_size(Shape::KibLocal, Variant::Plain) > 1024);
+    assert!(drive::future_size(Shape::KibArgument, Variant::Plain) > 1024);
+    divan::main();
+}
+
+/// One run of `group` on the hand-written executor: a future created and polled to completion.
+fn on_the_hand_executor(bencher: Bencher, group: Group, shape: Shape, variant: Variant) {
+    let run = drive::by_hand(shape, variant);
+    let n = group.argument();
+    bencher
+        .counter(ItemsCount::new(group.polls_per_run()))
+        .bench_local(|| run(black_box(n)));
+}
+
+/// One run of `group` on a tokio runtime: its tasks spawned and joined.
+fn on_tokio(bencher: Bencher, group: Group, shape: Shape, variant: Variant) {
+    let runtime = match group {
+        Group::TwoWorkers => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .build(),
+        _ => tokio::runtime::Builder::new_current_thread().build(),
+    }
+    .expect("a tokio runtime");
+    let spawn = drive::spawn(shape, variant);
+    bencher
+        .counter(ItemsCount::new(group.polls_per_run()))
+        .bench_local(|| {
+            runtime.block_on(drive::spawn_and_join(
+                spawn,
+                group.tasks(),
+                black_box(group.argument()),
+            ))
+        });
+}
+
+/// A module of one benchmark per shape, each taking every variant of this build as argument.
+macro_rules! per_shape {
+    ($module:ident, $group:expr, $driver:ident, $samples:literal) => {
+        mod $module {
+            use super::*;
+
+            #[divan::bench(args = Variant::in_this_build(), sample_count = $samples)]
+            fn one_await(bencher: Bencher, variant: Variant) {
+                $driver(bencher, $group, Shape::OneAwait, variant)
+            }
+
+            #[divan::bench(args = Variant::in_this_build(), sample_count = $samples)]
+            fn kib_local(bencher: Bencher, variant: Variant) {
+                $driver(bencher, $group, Shape::KibLocal, variant)
+            }
+
+            #[divan::bench(args = Variant::in_this_build(), sample_count = $samples)]
+            fn kib_argument(bencher: Bencher, variant: Variant) {
+                $driver(bencher, $group, Shape::KibArgument, variant)
+            }
+
+            #[divan::bench(args = Variant::in_this_build(), sample_count = $samples)]
+            fn loop_of_awaits(bencher: Bencher, variant: Variant) {
+                $driver(bencher, $group, Shape::LoopOfAwaits, variant)
+            }
+
+            #[divan::bench(args = Variant::in_this_build(), sample_count = $samples)]
+            fn method(bencher: Bencher, variant: Variant) {
+                $driver(bencher, $group, Shape::Method, variant)
+            }
+        }
+    };
+}
+
+per_shape!(by_hand, Group::ByHand, on_the_hand_executor, 500);
+per_shape!(one_poll, Group::OnePoll, on_the_hand_executor, 500);
+per_shape!(current_thread, Group::CurrentThread, on_tokio, 100);
+per_shape!(two_workers, Group::TwoWorkers, on_tokio, 50);

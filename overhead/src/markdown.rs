@@ -1,0 +1,330 @@
+//! `overhead.md`: the report as markdown tables, for the book and the README.
+
+use std::fmt::Write as _;
+
+use crate::measure::Group;
+use crate::report::{ComparedBenchmark, Report};
+use crate::variant::{Shape, Variant};
+
+/// The report as markdown: the goals, then one table per measurement.
+pub fn render(report: &Report) -> String {
+    let mut md = String::new();
+    let _ = writeln!(
+        md,
+        "Measured on {}; {} builds. Times are CPU time (the process's own, so other work on \
+         the machine does not count), medians of many samples taken in turn with plain's in \
+         the same process. Regenerate with `{}`.",
+        report.measured_on.summary(),
+        report.profile,
+        report.command
+    );
+    if report.quick {
+        md.push_str("\n**A quick run: a few short samples, the times are noise.**\n");
+    }
+    goals(&mut md, report);
+    sizes(&mut md, report);
+    for group in [Group::ByHand, Group::OnePoll, Group::CurrentThread] {
+        times(&mut md, report, group);
+    }
+    contention(&mut md, report);
+    compile_time(&mut md, report);
+    md
+}
+
+/// Why the off column's brackets do not match the plain column.
+const OFF_BASELINE: &str = " (stackless (off) is measured in the build without the feature, a \
+                            process of its own, and compared with the plain of that process)";
+
+fn goals(md: &mut String, report: &Report) {
+    md.push_str("\n### Goals\n\n| goal | measured | met |\n| --- | --- | --- |\n");
+    for goal in &report.goals {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} |",
+            goal.goal,
+            goal.measured,
+            if goal.met { "yes" } else { "**no**" }
+        );
+    }
+}
+
+/// The columns present in the report, plain first.
+fn columns(report: &Report) -> Vec<Variant> {
+    let mut columns = vec![Variant::Plain];
+    for variant in &Variant::ALL[1..] {
+        let sized = report
+            .sizes
+            .iter()
+            .any(|row| row.variants.iter().any(|c| c.variant == *variant));
+        let timed = report
+            .benchmarks
+            .iter()
+            .any(|b| b.variants.iter().any(|c| c.variant == *variant));
+        if sized || timed {
+            columns.push(*variant);
+        }
+    }
+    columns
+}
+
+fn header(md: &mut String, first: &[&str], columns: &[Variant]) {
+    let names: Vec<&str> = first
+        .iter()
+        .copied()
+        .chain(columns.iter().map(|v| v.label()))
+        .collect();
+    let _ = writeln!(md, "| {} |", names.join(" | "));
+    let _ = writeln!(
+        md,
+        "|{}",
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, _)| if i == 0 { " --- |" } else { " ---: |" })
+            .collect::<String>()
+    );
+}
+
+fn shape_cell(shape: Shape) -> String {
+    format!("`{}`: {}", shape.key(), shape.description())
+}
+
+fn sizes(md: &mut String, report: &Report) {
+    md.push_str(
+        "\n### Size of the future\n\nBytes of the future each function returns; in brackets, \
+         the bytes the attribute adds to the plain function's.\n\n",
+    );
+    let columns = columns(report);
+    header(md, &["shape"], &columns);
+    for row in &report.sizes {
+        let mut cells = vec![shape_cell(row.shape), format!("{} B", row.plain)];
+        for &variant in &columns[1..] {
+            cells.push(match row.variants.iter().find(|c| c.variant == variant) {
+                Some(cell) => format!("{} B (+{})", cell.bytes, cell.added),
+                None => "-".to_owned(),
+            });
+        }
+        let _ = writeln!(md, "| {} |", cells.join(" | "));
+    }
+}
+
+fn times(md: &mut String, report: &Report, group: Group) {
+    let benchmarks: Vec<&ComparedBenchmark> = report.group(group).collect();
+    if benchmarks.is_empty() {
+        return;
+    }
+    let (title, what) = match group {
+        Group::ByHand => (
+            "Poll cost, hand-written executor",
+            "Each run creates one future and polls it to completion on one thread with a no-op \
+             waker (101 polls: its await is pending 100 times; the loop parks once on each of \
+             100 awaits). Median CPU ns per poll",
+        ),
+        Group::OnePoll => (
+            "A short-lived future, hand-written executor",
+            "Each run creates a future whose await is ready at once, polls it once and drops it: \
+             what a future pays for being instrumented over its whole life (creation, \
+             registration, one poll, drop). Median CPU ns per future",
+        ),
+        Group::CurrentThread => (
+            "Poll cost, tokio current-thread runtime",
+            "Each run spawns 100 tasks of the shape, each polled 101 times, and joins them. \
+             Median CPU ns per poll of a task",
+        ),
+        Group::TwoWorkers => unreachable!("rendered by `contention`"),
+    };
+    let _ = writeln!(
+        md,
+        "\n### {title}\n\n{what}; in brackets, the ns added to plain's and the ratio to plain's, \
+         plain measured in the same process run{OFF_BASELINE}.\n"
+    );
+    let columns = columns(report);
+    header(md, &["shape"], &columns);
+    for benchmark in benchmarks {
+        let mut cells = vec![shape_cell(benchmark.shape)];
+        for &variant in &columns {
+            cells.push(
+                match benchmark.variants.iter().find(|c| c.variant == variant) {
+                    Some(c) if variant == Variant::Plain => format!("{:.2} ns", c.ns_per_poll),
+                    Some(c) => format!(
+                        "{:.2} ns ({:+.2}, ×{:.2})",
+                        c.ns_per_poll, c.added_ns_per_poll, c.ratio_to_plain
+                    ),
+                    None => "-".to_owned(),
+                },
+            );
+        }
+        let _ = writeln!(md, "| {} |", cells.join(" | "));
+    }
+}
+
+fn contention(md: &mut String, report: &Report) {
+    let benchmarks: Vec<&ComparedBenchmark> = report.group(Group::TwoWorkers).collect();
+    if benchmarks.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        md,
+        "\n### Contention, two tokio workers\n\nEach run spawns 64 tasks of one function on a \
+         two-worker runtime, each polled 1001 times, and joins them. Million polls per CPU \
+         second of the process (median; a poll that waits on a cache line another worker \
+         holds costs CPU time); in brackets, the share of plain's throughput{OFF_BASELINE}.\n"
+    );
+    let columns = columns(report);
+    header(md, &["shape"], &columns);
+    for benchmark in benchmarks {
+        let mut cells = vec![shape_cell(benchmark.shape)];
+        for &variant in &columns {
+            cells.push(
+                match benchmark.variants.iter().find(|c| c.variant == variant) {
+                    Some(c) if variant == Variant::Plain => {
+                        format!("{:.1} M/s", 1e3 / c.ns_per_poll)
+                    }
+                    Some(c) => format!(
+                        "{:.1} M/s ({:.1} %)",
+                        1e3 / c.ns_per_poll,
+                        c.throughput_ratio() * 100.0
+                    ),
+                    None => "-".to_owned(),
+                },
+            );
+        }
+        let _ = writeln!(md, "| {} |", cells.join(" | "));
+    }
+}
+
+/// The compile-time benchmark's table, read from its JSON as loosely as it is written: the
+/// fields the interface fixes, and its wall and CPU medians and goal where present.
+fn compile_time(md: &mut String, report: &Report) {
+    let Some(json) = &report.compile_time else {
+        return;
+    };
+    let functions = json["crate_functions"]
+        .as_u64()
+        .map_or("many".to_owned(), |n| n.to_string());
+    let profile = json["profile"].as_str().unwrap_or("dev");
+    let basis = match json["basis"].as_str() {
+        Some("cpu") => "CPU time",
+        Some("wall") => "wall time",
+        _ => "time",
+    };
+    let _ = writeln!(
+        md,
+        "\n### Compile time\n\nA crate of {functions} annotated async functions, built in the \
+         {profile} profile: median seconds and the ratio to plain's, on {basis}. From the \
+         compile-time benchmark (`cargo run --release -p stackless-overhead --bin compile_time \
+         -- --json PATH`), included with `--compile-time PATH`.\n"
+    );
+    let seconds = |value: &serde_json::Value| {
+        value
+            .as_f64()
+            .map_or("-".to_owned(), |s| format!("{s:.2} s"))
+    };
+    md.push_str(
+        "| variant | seconds | ratio to plain | wall | CPU |\n| --- | ---: | ---: | ---: | ---: |\n",
+    );
+    for build in json["builds"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} |",
+            build["variant"].as_str().unwrap_or("?"),
+            seconds(&build["seconds_median"]),
+            build["ratio_to_plain"]
+                .as_f64()
+                .map_or("-".to_owned(), |r| format!("×{r:.2}")),
+            seconds(&build["wall_seconds_median"]),
+            seconds(&build["cpu_seconds_median"]),
+        );
+    }
+    if let (Some(ratio), Some(met)) = (
+        json["goal"]["max_ratio_to_plain"].as_f64(),
+        json["goal"]["met"].as_bool(),
+    ) {
+        let _ = writeln!(
+            md,
+            "\nThe compile-time benchmark's goal (stackless at most ×{ratio:.2} plain's time, and \
+             no slower than tracing): {}.",
+            if met { "met" } else { "**not met**" }
+        );
+    }
+    if let Some(seconds) = json["macro_crate_clean_build_seconds"].as_f64() {
+        let _ = writeln!(
+            md,
+            "\nClean build of the attribute's own macro crate (`stackless-macros`, with its \
+             dependencies): {seconds:.2} s."
+        );
+    }
+    if let Some(peers) = json["peer_macro_crates_clean_build_seconds"].as_object() {
+        let peers: Vec<String> = peers
+            .iter()
+            .filter_map(|(name, s)| Some(format!("`{name}` {:.2} s", s.as_f64()?)))
+            .collect();
+        if !peers.is_empty() {
+            let _ = writeln!(md, "The peers' macro crates: {}.", peers.join(", "));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::machine::MeasuredOn;
+
+    fn empty_report(compile_time: Option<serde_json::Value>) -> Report {
+        Report {
+            measured_on: MeasuredOn {
+                date: "2026-01-01".to_owned(),
+                cpu: Some("Some CPU".to_owned()),
+                cores: 2,
+                kernel: None,
+                rustc: Some("rustc 1.95.0".to_owned()),
+                load_average: Some(0.5),
+            },
+            command: "cargo run".to_owned(),
+            profile: "release".to_owned(),
+            quick: false,
+            sizes: Vec::new(),
+            benchmarks: Vec::new(),
+            goals: Vec::new(),
+            compile_time,
+        }
+    }
+
+    #[test]
+    fn the_compile_time_table_comes_from_its_json_when_there_is_one() {
+        assert!(!render(&empty_report(None)).contains("Compile time"));
+        let json = serde_json::json!({
+            "crate_functions": 500,
+            "profile": "dev",
+            "basis": "cpu",
+            "builds": [
+                {"variant": "plain", "seconds_median": 2.0, "ratio_to_plain": 1.0},
+                {"variant": "stackless", "seconds_median": 2.4, "ratio_to_plain": 1.2,
+                 "wall_seconds_median": 2.5, "cpu_seconds_median": 2.4},
+            ],
+            "goal": {"max_ratio_to_plain": 1.25, "met": true},
+            "macro_crate_clean_build_seconds": 9.5,
+            "peer_macro_crates_clean_build_seconds": {"tracing-attributes": 10.25},
+        });
+        let md = render(&empty_report(Some(json)));
+        assert!(md.contains("A crate of 500 annotated async functions, built in the dev profile"));
+        assert!(md.contains("on CPU time"));
+        assert!(md.contains("| plain | 2.00 s | ×1.00 | - | - |"), "{md}");
+        assert!(
+            md.contains("| stackless | 2.40 s | ×1.20 | 2.50 s | 2.40 s |"),
+            "{md}"
+        );
+        assert!(md.contains("no slower than tracing): met."));
+        assert!(md.contains("with its dependencies): 9.50 s."));
+        assert!(md.contains("`tracing-attributes` 10.25 s"));
+    }
+
+    #[test]
+    fn the_caption_names_the_machine_and_the_command() {
+        let md = render(&empty_report(None));
+        assert!(md.starts_with(
+            "Measured on 2026-01-01, Some CPU (2 cores, load 0.5), rustc 1.95.0; release builds."
+        ));
+        assert!(md.contains("Regenerate with `cargo run`."));
+    }
+}

@@ -1,0 +1,234 @@
+//! Everything one build measures: the sizes of its futures and every benchmark of its
+//! variants. The runner builds the package twice (the `inspect` feature on and off) and runs
+//! this in each build's own process; `bin/measure_build.rs` writes it as JSON.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::cpu_clock::CpuClock;
+use crate::drive;
+use crate::timing::{self, Plan, Timing};
+use crate::variant::{Shape, Variant};
+
+/// What one build measured.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BuildResults {
+    /// Whether this build had the `inspect` feature (so `stackless` or `stackless-off`).
+    pub inspect_feature: bool,
+    /// `release` or `debug`: sizes of futures can differ between the two.
+    pub profile: String,
+    pub sizes: Vec<Size>,
+    pub benchmarks: Vec<Benchmark>,
+}
+
+/// The size of one shape's future in one variant.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Size {
+    pub shape: Shape,
+    pub variant: Variant,
+    pub bytes: usize,
+}
+
+/// One benchmark: one shape in one group, every variant timed side by side.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Benchmark {
+    pub group: Group,
+    pub shape: Shape,
+    /// Polls of the shape's futures in one run.
+    pub polls_per_run: u64,
+    pub timings: Vec<Timing>,
+}
+
+/// How futures are driven.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Group {
+    /// The hand-written executor; one run creates one future and polls it to completion.
+    ByHand,
+    /// The hand-written executor; one run creates a future whose await is ready at once,
+    /// polls it once and drops it: a short-lived future's whole life.
+    OnePoll,
+    /// A current-thread tokio runtime; one run spawns and joins many tasks.
+    CurrentThread,
+    /// A two-worker tokio runtime; one run spawns and joins many tasks of one function.
+    TwoWorkers,
+}
+
+impl Group {
+    pub const ALL: [Group; 4] = [
+        Group::ByHand,
+        Group::OnePoll,
+        Group::CurrentThread,
+        Group::TwoWorkers,
+    ];
+
+    /// The shape's argument `n`: each future is polled `n + 1` times.
+    pub fn argument(self) -> u32 {
+        match self {
+            Group::ByHand | Group::CurrentThread => 100,
+            Group::OnePoll => 0,
+            Group::TwoWorkers => 1000,
+        }
+    }
+
+    /// Futures per run.
+    pub fn tasks(self) -> u32 {
+        match self {
+            Group::ByHand | Group::OnePoll => 1,
+            Group::CurrentThread => 100,
+            Group::TwoWorkers => 64,
+        }
+    }
+
+    pub fn polls_per_run(self) -> u64 {
+        u64::from(self.tasks()) * u64::from(self.argument() + 1)
+    }
+
+    /// The key in JSON and on the command line.
+    pub fn key(self) -> &'static str {
+        match self {
+            Group::ByHand => "by_hand",
+            Group::OnePoll => "one_poll",
+            Group::CurrentThread => "current_thread",
+            Group::TwoWorkers => "two_workers",
+        }
+    }
+
+    /// How long to measure, in a full run or a quick one, and on which clock.
+    fn plan(self, quick: bool) -> Plan {
+        let (samples, sample_time) = match self {
+            Group::ByHand | Group::OnePoll => (101, Duration::from_millis(1)),
+            Group::CurrentThread | Group::TwoWorkers => (51, Duration::from_millis(4)),
+        };
+        let clock = match self {
+            Group::TwoWorkers => CpuClock::Process,
+            _ => CpuClock::Thread,
+        };
+        if quick {
+            Plan {
+                samples: 5,
+                sample_time: Duration::from_micros(100),
+                clock,
+            }
+        } else {
+            Plan {
+                samples,
+                sample_time,
+                clock,
+            }
+        }
+    }
+}
+
+/// The size of every shape's future in every variant of this build.
+pub fn sizes(variants: &[Variant]) -> Vec<Size> {
+    Shape::ALL
+        .iter()
+        .flat_map(|&shape| {
+            variants.iter().map(move |&variant| Size {
+                shape,
+                variant,
+                bytes: drive::future_size(shape, variant),
+            })
+        })
+        .collect()
+}
+
+/// Runs every benchmark of `groups` for `variants` (`quick`: a few short samples, for a smoke
+/// test), telling `progress` what it starts.
+pub fn benchmarks(
+    groups: &[Group],
+    variants: &[Variant],
+    quick: bool,
+    mut progress: impl FnMut(&str),
+) -> Vec<Benchmark> {
+    let mut benchmarks = Vec::new();
+    for &group in groups {
+        let runtime = runtime_for(group);
+        for shape in Shape::ALL {
+            progress(&format!("{} {}", group.key(), shape.key()));
+            let n = group.argument();
+            let tasks = group.tasks();
+            let by_hand: Vec<_> = variants.iter().map(|&v| drive::by_hand(shape, v)).collect();
+            let spawn: Vec<_> = variants.iter().map(|&v| drive::spawn(shape, v)).collect();
+            let index = |variant| variants.iter().position(|&v| v == variant).unwrap_or(0);
+            let timings = timing::interleaved(
+                variants,
+                group.polls_per_run(),
+                group.plan(quick),
+                |variant, runs| match &runtime {
+                    None => {
+                        let run = by_hand[index(variant)];
+                        for _ in 0..runs {
+                            black_box(run(black_box(n)));
+                        }
+                    }
+                    Some(runtime) => {
+                        let spawn = spawn[index(variant)];
+                        for _ in 0..runs {
+                            black_box(runtime.block_on(drive::spawn_and_join(spawn, tasks, n)));
+                        }
+                    }
+                },
+            );
+            benchmarks.push(Benchmark {
+                group,
+                shape,
+                polls_per_run: group.polls_per_run(),
+                timings,
+            });
+        }
+    }
+    benchmarks
+}
+
+/// The runtime a group's runs need, if any.
+fn runtime_for(group: Group) -> Option<tokio::runtime::Runtime> {
+    match group {
+        Group::ByHand | Group::OnePoll => None,
+        Group::CurrentThread => Some(
+            tokio::runtime::Builder::new_current_thread()
+                .build()
+                .expect("a current-thread runtime"),
+        ),
+        Group::TwoWorkers => Some(
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .build()
+                .expect("a two-worker runtime"),
+        ),
+    }
+}
+
+/// `release` or `debug`.
+pub fn profile() -> &'static str {
+    if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_quick_run_times_every_variant_of_every_shape() {
+        let variants = Variant::in_this_build();
+        let benchmarks = benchmarks(
+            &[Group::OnePoll, Group::CurrentThread],
+            variants,
+            true,
+            |_| {},
+        );
+        assert_eq!(benchmarks.len(), 2 * Shape::ALL.len());
+        for benchmark in &benchmarks {
+            let timed: Vec<_> = benchmark.timings.iter().map(|t| t.variant).collect();
+            assert_eq!(timed, variants);
+            assert!(benchmark.timings.iter().all(|t| t.ns_per_poll > 0.0));
+        }
+    }
+}
