@@ -8,6 +8,7 @@
 #![cfg(feature = "cli")]
 
 use std::collections::BTreeMap;
+use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -352,5 +353,242 @@ fn outside_a_project_the_binary_says_so() {
     assert!(
         stderr.starts_with("error: could not find `Cargo.toml` in "),
         "{stderr}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bad input: every way the command can fail exits with status 1 and one `error: ` message on
+// stderr, prints nothing on stdout (no empty table), and never panics.
+
+/// What one run of the binary did.
+struct Run {
+    status: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+/// `cargo-stackless layout ARGS...` with `env` added to its environment.
+fn run_binary(args: &[&OsStr], env: &[(&str, &OsStr)]) -> Run {
+    let output = Process::new(BIN)
+        .arg("layout")
+        .args(args)
+        .envs(env.iter().copied())
+        .output()
+        .unwrap();
+    Run {
+        status: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// `--manifest-path` of the fixture `crate_name` and `--target-dir target/tmp/<target>`, then
+/// `extra`.
+fn fixture_args(crate_name: &str, target: &str, extra: &[&str]) -> Vec<OsString> {
+    let mut args: Vec<OsString> = vec![
+        "--manifest-path".into(),
+        fixture(crate_name).join("Cargo.toml").into(),
+        "--target-dir".into(),
+        target_dir(target).into(),
+    ];
+    args.extend(extra.iter().map(OsString::from));
+    args
+}
+
+fn as_os(args: &[OsString]) -> Vec<&OsStr> {
+    args.iter().map(OsString::as_os_str).collect()
+}
+
+/// Status 1, nothing on stdout, an `error: ` line on stderr holding every one of `expected`, and
+/// no panic.
+#[track_caller]
+fn assert_refused(run: &Run, expected: &[&str]) {
+    let context = format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        run.status, run.stdout, run.stderr
+    );
+    assert_eq!(run.status, Some(1), "{context}");
+    assert!(run.stdout.is_empty(), "{context}");
+    assert!(!run.stderr.contains("panicked"), "{context}");
+    let error = run
+        .stderr
+        .find("error: ")
+        .map(|at| &run.stderr[at..])
+        .unwrap_or_else(|| panic!("no `error: ` line\n{context}"));
+    for expected in expected {
+        assert!(
+            error.contains(expected),
+            "no {expected:?} in the error\n{context}"
+        );
+    }
+}
+
+#[test]
+fn a_crate_that_does_not_build_exits_with_rustc_s_error() {
+    let args = fixture_args("broken-crate", "broken-crate-binary", &[]);
+    let run = run_binary(&as_os(&args), &[]);
+    assert_refused(
+        &run,
+        &[
+            "`broken-crate` (lib) does not build",
+            "error[E0308]: mismatched types",
+            "src/lib.rs:4:5",
+        ],
+    );
+}
+
+#[test]
+fn unknown_package_target_and_feature_names_exit_with_cargo_s_error() {
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["-p", "no-such-package"],
+            "`no-such-package` did not match any packages",
+        ),
+        (
+            &["--bin", "no-such-bin"],
+            "no bin target named `no-such-bin`",
+        ),
+        (
+            &["--example", "no-such-example"],
+            "no example target named `no-such-example`",
+        ),
+        (
+            &["--test", "no-such-test"],
+            "no test target named `no-such-test`",
+        ),
+        (
+            &["--bench", "no-such-bench"],
+            "no bench target named `no-such-bench`",
+        ),
+        (
+            &["--features", "no-such-feature"],
+            "does not contain this feature: no-such-feature",
+        ),
+    ];
+    for (selection, expected) in cases {
+        let args = fixture_args("layout-crate", "layout-crate-errors", selection);
+        let run = run_binary(&as_os(&args), &[]);
+        assert_refused(&run, &[expected]);
+    }
+}
+
+#[test]
+fn a_manifest_path_that_is_not_a_manifest_exits_with_cargo_s_error() {
+    let readme = fixture("print-type-sizes/README.md");
+    let directory = fixture("print-type-sizes");
+    let cases = [
+        (&readme, "must be a path to a Cargo.toml file"),
+        (&directory, "is a directory but expected a file"),
+    ];
+    for (path, expected) in cases {
+        let run = run_binary(&["--manifest-path".as_ref(), path.as_os_str()], &[]);
+        assert_refused(&run, &["`cargo metadata` failed", expected]);
+    }
+}
+
+#[test]
+fn a_malformed_manifest_exits_with_cargo_s_error() {
+    let dir = target_dir("malformed-manifest");
+    std::fs::create_dir_all(&dir).unwrap();
+    let manifest = dir.join("Cargo.toml");
+    std::fs::write(&manifest, "[package\nname = \"half-written\"\n").unwrap();
+    let run = run_binary(&["--manifest-path".as_ref(), manifest.as_os_str()], &[]);
+    assert_refused(&run, &["`cargo metadata` failed", "Cargo.toml:1"]);
+}
+
+/// Not an empty table with status 0: a crate whose `async fn`s carry no
+/// `#[stackless::inspect]` is told so, and pointed at the attribute and at `--all`; `--all`
+/// then shows its state machines, so the fixture does have some.
+#[test]
+fn a_crate_without_inspected_functions_is_an_error_that_points_at_all() {
+    let args = fixture_args("plain-crate", "plain-crate", &["--quiet"]);
+    let run = run_binary(&as_os(&args), &[]);
+    assert_refused(&run, &["#[stackless::inspect]", "--all"]);
+
+    let args = fixture_args("plain-crate", "plain-crate", &["--quiet", "--all"]);
+    let run = run_binary(&as_os(&args), &[]);
+    assert_eq!(run.status, Some(0), "{}", run.stderr);
+    assert!(
+        run.stdout.contains("{async fn body of fetch()}"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// A filter that matches no function is an error naming it, not an empty table with status 0.
+#[test]
+fn a_filter_that_matches_nothing_is_an_error_that_names_it() {
+    // A target directory of its own: two runs cleaning and building one crate in the same one
+    // at the same time would leave one of them fresh and silent.
+    let args = fixture_args(
+        "plain-crate",
+        "plain-crate-filter",
+        &["--quiet", "--all", "no_such_fn"],
+    );
+    let run = run_binary(&as_os(&args), &[]);
+    assert_refused(&run, &["no_such_fn"]);
+}
+
+// A stand-in for cargo: `metadata` goes to the real cargo, `clean` does nothing, and `rustc`
+// prints the file `$FAKE_RUSTC_OUTPUT` as if the selected crate's rustc had printed it. The
+// command runs `$CARGO`, so this is how it can be fed any rustc output.
+#[cfg(unix)]
+const FAKE_CARGO: &str = r#"#!/bin/sh
+case "$1" in
+  metadata) exec "$REAL_CARGO" "$@" ;;
+  clean) exit 0 ;;
+  rustc) cat "$FAKE_RUSTC_OUTPUT"; exit 0 ;;
+esac
+echo "fake cargo: unexpected command $1" >&2
+exit 2
+"#;
+
+/// Runs the binary on `layout-crate` with the fake cargo printing `output` (a file under
+/// `tests/fixtures/unreadable-rustc-output/`) for rustc.
+#[cfg(unix)]
+fn run_with_rustc_output(output: &str, extra: &[&str]) -> Run {
+    use std::os::unix::fs::PermissionsExt;
+
+    let dir = target_dir("fake-cargo");
+    std::fs::create_dir_all(&dir).unwrap();
+    // Written aside and renamed into place, so a test running the script never sees it half
+    // written, whichever test writes it.
+    let fake = dir.join("cargo");
+    let written = dir.join(format!("cargo-{}.tmp", std::process::id()));
+    std::fs::write(&written, FAKE_CARGO).unwrap();
+    std::fs::set_permissions(&written, std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::rename(&written, &fake).unwrap();
+    let real = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let rustc_output = fixture("unreadable-rustc-output").join(output);
+    assert!(rustc_output.is_file(), "{}", rustc_output.display());
+    let args = fixture_args("layout-crate", "layout-crate-fake", extra);
+    run_binary(
+        &as_os(&args),
+        &[
+            ("CARGO", fake.as_os_str()),
+            ("REAL_CARGO", &real),
+            ("FAKE_RUSTC_OUTPUT", rustc_output.as_os_str()),
+        ],
+    )
+}
+
+/// Rustc output in a format the parser does not know (a future rustc's, say) is an error saying
+/// so, not "no async state machines matched" with status 0.
+#[cfg(unix)]
+#[test]
+fn rustc_output_the_parser_does_not_understand_is_an_error() {
+    for extra in [&["--quiet"][..], &["--quiet", "--all"]] {
+        let run = run_with_rustc_output("unknown-format.txt", extra);
+        assert_refused(&run, &["3 lines", "not understood"]);
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn rustc_printing_no_layouts_is_an_error() {
+    let run = run_with_rustc_output("no-layouts.txt", &["--quiet"]);
+    assert_refused(
+        &run,
+        &["`layout-crate` (lib) built, but rustc printed no type layouts"],
     );
 }

@@ -928,6 +928,20 @@ impl Random {
     }
 }
 
+/// How many cases a random test runs: `default`, or `STACKLESS_FUZZ_CASES` for a long run:
+/// `STACKLESS_FUZZ_CASES=200000 cargo test -p stackless-inspect --test type_sizes -- --nocapture`.
+/// The count is printed, so a run's log says how much it tried.
+fn cases(test: &str, default: usize) -> usize {
+    let count = match std::env::var("STACKLESS_FUZZ_CASES") {
+        Ok(text) => text
+            .parse()
+            .unwrap_or_else(|_| panic!("STACKLESS_FUZZ_CASES={text:?} is not a number of cases")),
+        Err(_) => default,
+    };
+    eprintln!("{test}: {count} cases");
+    count
+}
+
 /// Pieces of the format, so random strings reach deep into the parser instead of failing on
 /// their first character.
 const TOKENS: &[&str] = &[
@@ -973,7 +987,7 @@ const RANDOM_STRINGS: usize = 3000;
 #[test]
 fn arbitrary_strings_never_panic_and_every_line_is_accounted_for() {
     let mut random = Random(0x5eed_0001);
-    for _ in 0..RANDOM_STRINGS {
+    for _ in 0..cases("arbitrary strings", RANDOM_STRINGS) {
         let mut text = String::new();
         for _ in 0..random.below(60) {
             if random.chance(8) {
@@ -1014,7 +1028,7 @@ fn damaged_fixtures_never_panic_and_undamaged_types_still_parse() {
         })
         .collect();
     let mut random = Random(0x5eed_0002);
-    for case in 0..MUTATIONS {
+    for case in 0..cases("damaged fixtures", MUTATIONS) {
         let (name, text, original) = &fixtures[random.below(fixtures.len())];
         let lines: Vec<&str> = text.lines().collect();
         let damage = match random.below(5) {
@@ -1114,7 +1128,7 @@ const ROUND_TRIPS: usize = 500;
 #[test]
 fn well_formed_output_reads_back_exactly_around_junk() {
     let mut random = Random(0x5eed_0003);
-    for case in 0..ROUND_TRIPS {
+    for case in 0..cases("well-formed round trips", ROUND_TRIPS) {
         let sizes = random_tree(&mut random);
         let mut text = String::new();
         let mut junk = 0;

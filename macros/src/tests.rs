@@ -81,3 +81,37 @@ fn with_the_feature_off_misuse_is_still_an_error() {
     let output = inspect(TokenStream::new(), "fn f() {}".parse().unwrap(), false);
     assert!(output.to_string().contains("compile_error"), "{output}");
 }
+
+// The property test of `expand::inspect` over mutated and arbitrary inputs.
+#[path = "fuzz.rs"]
+mod fuzz;
+
+/// The limit (`MAX_AWAIT_POINTS`, a `u16` less a few reserved values) is a compile error on the
+/// first await over it, with the function still emitted. A UI test would need a source file of
+/// some 65,000 awaits, so this one writes the function as text: one await a line.
+#[test]
+fn one_await_point_too_many_is_an_error_on_that_await() {
+    let limit = usize::from(u16::MAX) - 3;
+    let mut item = String::from("async fn many() {\n");
+    for index in 0..=limit {
+        item.push_str(&format!("    step({index}).await;\n"));
+    }
+    item.push('}');
+    let item: TokenStream = item.parse().expect("valid tokens");
+    let output = inspect(TokenStream::new(), item.clone(), true);
+
+    let trees: Vec<proc_macro2::TokenTree> = output.into_iter().collect();
+    let item_trees = item.clone().into_iter().count();
+    let kept: TokenStream = trees[..item_trees].iter().cloned().collect();
+    // Compared without printing: the function is a megabyte of text.
+    assert!(
+        kept.to_string() == item.to_string(),
+        "the function is not emitted as written"
+    );
+    let error: TokenStream = trees[item_trees..].iter().cloned().collect();
+    let message = format!("`#[stackless::inspect]` supports at most {limit} await points");
+    assert!(error.to_string().contains(&message), "{error}");
+    // The error sits on the `.await` of line `limit + 2`: the first one over the limit.
+    let line = trees[item_trees].span().start().line;
+    assert_eq!(line, limit + 2, "{error}");
+}

@@ -58,6 +58,13 @@ pub enum CommandError {
         /// What was built, e.g. ``` `my-crate` (lib) ```.
         unit: String,
     },
+    /// rustc printed layouts, but none of them is a state machine the command was asked for.
+    NothingSelected {
+        /// What was built, e.g. ``` `my-crate` (lib) ```.
+        unit: String,
+        /// Why the selection is empty.
+        why: EmptySelection,
+    },
     /// Reading cargo's output or preparing the target directory failed.
     Io {
         /// What was being done.
@@ -65,6 +72,26 @@ pub enum CommandError {
         /// The underlying error.
         source: io::Error,
     },
+}
+
+/// Why `cargo stackless layout` found nothing to show in a crate that built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EmptySelection {
+    /// rustc's output had lines, but not one the parser understood (another rustc's format?).
+    Unreadable {
+        /// The lines skipped.
+        skipped_lines: usize,
+    },
+    /// A function filter was given and matched no state machine.
+    FilterMatchedNothing {
+        /// The filter as given.
+        filter: String,
+    },
+    /// No `#[stackless::inspect]` function, and `--all` was not given.
+    NoInspectedFunctions,
+    /// `--all`, and still no `async` state machine in the crate.
+    NoStateMachines,
 }
 
 impl fmt::Display for CommandError {
@@ -97,7 +124,8 @@ impl fmt::Display for CommandError {
             CommandError::Cargo { command, message } => {
                 write!(
                     f,
-                    "`{command}` failed before building{}",
+                    "cargo could not start the build (`{command}` in the layout's own target \
+                     directory){}",
                     after_colon(message)
                 )
             }
@@ -112,6 +140,28 @@ impl fmt::Display for CommandError {
                 "{unit} built, but rustc printed no type layouts for it; a crate without any \
                  types has nothing to show"
             ),
+            CommandError::NothingSelected { unit, why } => match why {
+                EmptySelection::Unreadable { skipped_lines } => write!(
+                    f,
+                    "{unit} built, but the {skipped_lines} lines rustc printed about its type \
+                     layouts were not understood; this command reads the `-Zprint-type-sizes` \
+                     format of rustc 1.95, so check `rustc --version`"
+                ),
+                EmptySelection::FilterMatchedNothing { filter } => write!(
+                    f,
+                    "no async state machine in {unit} matches `{filter}`; give part of a \
+                     function's path (`fetch`, `Client::fetch`), or leave the filter out to \
+                     see them all"
+                ),
+                EmptySelection::NoInspectedFunctions => write!(
+                    f,
+                    "{unit} has no `#[stackless::inspect]` functions; put the attribute on an \
+                     `async fn`, or pass `--all` to show every async state machine"
+                ),
+                EmptySelection::NoStateMachines => {
+                    write!(f, "{unit} has no async state machines to show")
+                }
+            },
             CommandError::Io { context, source } => write!(f, "{context}: {source}"),
         }
     }

@@ -35,8 +35,10 @@ mod source;
 
 pub use args::{Cli, Command, Format, Options, parse_args};
 pub use capture::{Captured, capture};
-pub use error::CommandError;
+pub use error::{CommandError, EmptySelection};
 pub use plan::{LAYOUT_TARGET_SUBDIR, Package, Plan, Target, TargetKind, plan};
+
+use crate::type_sizes::TypeSizes;
 
 /// Runs `cargo stackless layout` and returns what to print on stdout. A status line goes to
 /// stderr first unless `--quiet`, since a first run builds every dependency.
@@ -57,9 +59,32 @@ pub fn run(options: &Options) -> Result<String, CommandError> {
         all: options.all,
     };
     let report = analysis::analyse(&type_sizes, &captured.workspace_root, &selection);
+    if report.functions.is_empty() {
+        return Err(CommandError::NothingSelected {
+            unit: plan.unit,
+            why: why_empty(&type_sizes, &selection),
+        });
+    }
     Ok(match options.format {
         Format::Text => render::text(&report),
         Format::Json => render::json(&report),
         Format::Svg => render::svg(&report),
     })
+}
+
+/// Why an analysis that found nothing found nothing, most specific reason first.
+fn why_empty(type_sizes: &TypeSizes, selection: &analysis::Selection) -> EmptySelection {
+    if type_sizes.types.is_empty() && type_sizes.skipped_lines > 0 {
+        EmptySelection::Unreadable {
+            skipped_lines: type_sizes.skipped_lines,
+        }
+    } else if let Some(filter) = &selection.filter {
+        EmptySelection::FilterMatchedNothing {
+            filter: filter.clone(),
+        }
+    } else if !selection.all {
+        EmptySelection::NoInspectedFunctions
+    } else {
+        EmptySelection::NoStateMachines
+    }
 }
