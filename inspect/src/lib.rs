@@ -10,6 +10,8 @@ mod layout;
 #[cfg(feature = "cli")]
 pub mod layout_command;
 mod meta;
+#[cfg(test)]
+mod miri_tests;
 mod probe;
 mod registry;
 mod report;

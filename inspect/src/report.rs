@@ -145,8 +145,9 @@ impl FunctionReport {
         let counters = &meta.counters;
         let count = |counter| counters.read(counter);
         let suspensions = |place| {
-            // Departures first, so that a report taken while futures move errs towards more
-            // parked, not fewer; the counts are read one by one, so the difference clamps at 0.
+            // The counts are read one by one, with no ordering between threads' shards: taken
+            // while futures move, a departure can be seen before its arrival, so the
+            // difference clamps at 0. Once the futures are quiet, it is exact.
             let departed = count(Counter::Departed(place));
             let arrived = count(Counter::Arrived(place));
             Suspensions {
