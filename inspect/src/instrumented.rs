@@ -115,6 +115,19 @@ pub fn instrument_method<S: Site, SelfTy: ?Sized, R, F: Future<Output = R>>(
     instrument::<S, R, F>(future)
 }
 
+/// [`instrument_method`] for a receiver written without a type (`self`, `&self`, `&mut self`):
+/// `Self` is inferred from a pointer to the receiver, so generated code never spells `Self` (and
+/// a stray `self` outside an `impl` gets rustc's error alone). The pointer is only a type
+/// witness: never read, and holding no borrow.
+#[doc(hidden)]
+#[inline]
+pub fn instrument_receiver<S: Site, SelfTy: ?Sized, R, F: Future<Output = R>>(
+    _receiver: *const SelfTy,
+    future: F,
+) -> Instrumented<S, F> {
+    instrument_method::<S, SelfTy, R, F>(future)
+}
+
 #[inline(always)]
 fn counters<S: Site>() -> Local {
     S::FN.counters.local()

@@ -33,7 +33,7 @@ pub use stackful::{
 pub mod __private {
     pub use crate::counters::{CounterLine, counter_lines};
     pub use crate::instrumented::{
-        Instrumented, MAX_AWAIT_POINTS, Site, instrument, instrument_method,
+        Instrumented, MAX_AWAIT_POINTS, Site, instrument, instrument_method, instrument_receiver,
     };
     pub use crate::meta::{AwaitMeta, FnMeta};
     pub use crate::probe::{Probe, probe};

@@ -24,7 +24,7 @@
 //! edition. Binding the body's value before returning it drops the body's temporaries before
 //! the parameters, as rustc's `drop-temps` does for an `async fn`.
 
-use proc_macro2::{Span, TokenStream, TokenTree};
+use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
@@ -32,7 +32,7 @@ use syn::{Attribute, ItemFn, ReturnType, Type};
 
 use crate::args::Args;
 use crate::await_points::{self, AwaitPoint};
-use crate::{item, params, receiver};
+use crate::{item, params, receiver, self_type};
 
 /// Most await points one function may have (the probe index is a `u16` with a few values
 /// reserved); mirrors `stackless_inspect::__private::MAX_AWAIT_POINTS`.
@@ -128,11 +128,6 @@ fn expand(args: Args, mut function: ItemFn) -> syn::Result<TokenStream> {
         ReturnType::Default => quote!(()),
         ReturnType::Type(_, ty) => infer_impl_trait(ty).to_token_stream(),
     };
-    let instrument = if mentions_self_type(&sig) {
-        quote!(::stackless::__private::instrument_method::<#site, Self, #output_hint, _>)
-    } else {
-        quote!(::stackless::__private::instrument::<#site, #output_hint, _>)
-    };
     let registration = registration(&args, &sig, &site, &points);
 
     let moves = params.moves;
@@ -169,6 +164,7 @@ fn expand(args: Args, mut function: ItemFn) -> syn::Result<TokenStream> {
         #[allow(unreachable_code)]
         #value
     });
+    let instrument = self_type::instrument_call(&sig, &site, &output_hint, &body);
     sig.asyncness = None;
     sig.inputs = params.signature;
     // Keeps this crate's span on `impl`: edition 2024 capture rules, see the module docs.
@@ -182,7 +178,7 @@ fn expand(args: Args, mut function: ItemFn) -> syn::Result<TokenStream> {
         #vis #sig {
             #(#inner_attrs)*
             #registration
-            #instrument(#body)
+            #instrument
         }
     })
 }
@@ -263,19 +259,4 @@ fn infer_impl_trait(ty: &Type) -> Type {
     let mut ty = ty.clone();
     InferImplTrait.visit_type_mut(&mut ty);
     ty
-}
-
-/// A receiver, or `Self` anywhere in the signature, means the function sits in an `impl` and
-/// can name `Self` for reports.
-fn mentions_self_type(sig: &syn::Signature) -> bool {
-    fn any_self(tokens: TokenStream) -> bool {
-        tokens.into_iter().any(|token| match token {
-            TokenTree::Ident(ident) => ident == "Self",
-            TokenTree::Group(group) => any_self(group.stream()),
-            _ => false,
-        })
-    }
-    sig.receiver().is_some()
-        || any_self(sig.inputs.to_token_stream())
-        || any_self(sig.output.to_token_stream())
 }

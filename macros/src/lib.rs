@@ -7,6 +7,7 @@ mod expand;
 mod item;
 mod params;
 mod receiver;
+mod self_type;
 mod snippet;
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-// Expects: "`#[stackless::inspect]` cannot inspect a `const fn`", on `const`.
+// Expects: "`#[stackless::inspect]` goes on an `async fn`, not on a `const fn`", on `const`.
 // `main` still calls `answer`, in a const context too: the function is emitted as written.
 
 #[stackless::inspect]

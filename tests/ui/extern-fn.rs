@@ -1,5 +1,6 @@
-// Expects: "`#[stackless::inspect]` cannot inspect an `extern` fn", on `extern "C"`.
-// `main` still calls `callback`: the function is emitted as written.
+// Expects: "`#[stackless::inspect]` goes on a Rust `async fn`, not on an `extern` fn; put it on
+// the `async fn` this function calls", on `extern "C"`. `main` still calls `callback`: the
+// function is emitted as written.
 
 #[stackless::inspect]
 extern "C" fn callback(value: u32) -> u32 {
