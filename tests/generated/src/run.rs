@@ -1,0 +1,129 @@
+//! Driving a future by hand: poll it with a no-op waker until it is ready or panics (and once
+//! more, as an executor that misbehaves would), or drop it after a set number of polls, and
+//! record everything observable on the way (the log interleaved with the polls).
+
+use std::cell::Cell;
+use std::fmt::Debug;
+use std::future::Future;
+use std::panic::{self, AssertUnwindSafe};
+use std::pin::Pin;
+use std::sync::Once;
+use std::task::{Context, Poll, Waker};
+
+use crate::observe::{log, take_log};
+
+thread_local! {
+    /// Set while a poll may panic on purpose, so the panic hook stays quiet.
+    static EXPECTING_PANIC: Cell<bool> = const { Cell::new(false) };
+}
+
+/// How a run ended.
+#[derive(Debug, PartialEq)]
+pub enum End {
+    /// The output, as `Debug` text.
+    Ready(String),
+    /// The panic's message.
+    Panicked(String),
+    /// Dropped before it finished, after `Run::polls` polls.
+    Dropped,
+    /// Dropped when still pending after [`MAX_POLLS`] polls: a generated function that does
+    /// not end.
+    Unfinished,
+}
+
+/// Everything observable about one run of a future.
+#[derive(Debug, PartialEq)]
+pub struct Run {
+    pub polls: usize,
+    pub end: End,
+    pub log: Vec<String>,
+}
+
+/// More polls than any generated function needs: a future still pending then is a bug.
+pub const MAX_POLLS: usize = 10_000;
+
+/// Polls `future` until it is ready or panics (and once more), or drops it after `stop_after`
+/// polls.
+pub fn run<F: Future + ?Sized>(mut future: Pin<Box<F>>, stop_after: Option<usize>) -> Run
+where
+    F::Output: Debug,
+{
+    take_log();
+    let mut cx = Context::from_waker(Waker::noop());
+    let mut polls = 0;
+    let end = loop {
+        if stop_after == Some(polls) {
+            dispose(future);
+            break End::Dropped;
+        }
+        if polls == MAX_POLLS {
+            dispose(future);
+            break End::Unfinished;
+        }
+        polls += 1;
+        log(format!("poll {polls}"));
+        match quietly(|| future.as_mut().poll(&mut cx)) {
+            Ok(Poll::Pending) => {}
+            Ok(Poll::Ready(output)) => {
+                let text = format!("{output:?}");
+                log("drop output");
+                drop(output);
+                poll_again(future.as_mut(), &mut cx);
+                dispose(future);
+                break End::Ready(text);
+            }
+            Err(message) => {
+                poll_again(future.as_mut(), &mut cx);
+                dispose(future);
+                break End::Panicked(message);
+            }
+        }
+    };
+    Run {
+        polls,
+        end,
+        log: take_log(),
+    }
+}
+
+/// Polls a future that has finished or panicked once more (an `async fn` panics then), and logs
+/// what happens.
+fn poll_again<F: Future + ?Sized>(future: Pin<&mut F>, cx: &mut Context<'_>) {
+    let outcome = match quietly(|| future.poll(cx).is_ready()) {
+        Ok(true) => "ready".to_owned(),
+        Ok(false) => "pending".to_owned(),
+        Err(message) => message,
+    };
+    log(format!("polled again: {outcome}"));
+}
+
+/// Drops `future`, logging the drop and any panic it raises.
+fn dispose<F: ?Sized>(future: Pin<Box<F>>) {
+    log("drop future");
+    if let Err(message) = quietly(|| drop(future)) {
+        log(format!("panicked while dropped: {message}"));
+    }
+}
+
+/// Runs `f`, catching a panic as its message, without printing it.
+fn quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let default = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if !EXPECTING_PANIC.get() {
+                default(info);
+            }
+        }));
+    });
+    EXPECTING_PANIC.set(true);
+    let result = panic::catch_unwind(AssertUnwindSafe(f));
+    EXPECTING_PANIC.set(false);
+    result.map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|message| message.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "<a panic payload that is not a string>".to_owned())
+    })
+}
