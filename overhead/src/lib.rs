@@ -18,6 +18,9 @@ pub mod drive;
 pub mod machine;
 pub mod markdown;
 pub mod measure;
+/// The one leaf future every shape awaits: the root package's test future, so the overhead and
+/// the poll benchmarks wait on the same thing.
+#[path = "../../tests/support/mod.rs"]
 pub mod pending;
 pub mod report;
 pub mod timing;

@@ -5,7 +5,6 @@
 use std::cell::{Cell, RefCell};
 use std::fmt::Debug;
 use std::future::Future;
-use std::marker::PhantomData;
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
 use std::sync::Once;
@@ -91,57 +90,9 @@ pub fn leak<T>(value: T) -> &'static mut T {
     Box::leak(Box::new(value))
 }
 
-/// Answers `send`, `sync` and `unpin` for a future type through autoref specialisation: each
-/// inherent method exists only when the future has that auto trait, and method lookup falls
-/// back to [`Lacks`] otherwise. The answer is right only where the type is concrete, so the
-/// methods are called in the expansion of `case!`, not in a generic function.
-pub struct AutoTraitProbe<F>(PhantomData<F>);
-
-/// The probe for the future type a maker returns, without calling it.
-pub fn probe<F, M: FnOnce() -> F>(_: &M) -> AutoTraitProbe<F> {
-    AutoTraitProbe(PhantomData)
-}
-
-impl<F: Send> AutoTraitProbe<F> {
-    pub fn send(&self) -> bool {
-        true
-    }
-}
-
-impl<F: Sync> AutoTraitProbe<F> {
-    pub fn sync(&self) -> bool {
-        true
-    }
-}
-
-impl<F: Unpin> AutoTraitProbe<F> {
-    pub fn unpin(&self) -> bool {
-        true
-    }
-}
-
-/// The fallback of [`AutoTraitProbe`]: the future lacks the trait.
-pub trait Lacks {
-    fn send(&self) -> bool {
-        false
-    }
-    fn sync(&self) -> bool {
-        false
-    }
-    fn unpin(&self) -> bool {
-        false
-    }
-}
-
-impl<F> Lacks for AutoTraitProbe<F> {}
-
-/// Which auto traits a future implements.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct AutoTraits {
-    pub send: bool,
-    pub sync: bool,
-    pub unpin: bool,
-}
+#[path = "../support/auto_traits.rs"]
+mod auto_traits;
+pub use auto_traits::{AutoTraits, Lacks, probe};
 
 /// How a run ended.
 #[derive(Debug, PartialEq)]
