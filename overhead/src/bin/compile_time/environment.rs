@@ -1,0 +1,147 @@
+//! Where and when a run was measured: the toolchain, the machine's cores, the date.
+
+use std::ffi::OsString;
+use std::path::Path;
+use std::process::Command;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct Environment {
+    /// `rustc -V`.
+    pub rustc: String,
+    /// `cargo -V`.
+    pub cargo: String,
+    /// Cores available to the builds.
+    pub cpus: usize,
+    /// When the run ended, UTC, `YYYY-MM-DDTHH:MM:SSZ`.
+    pub date_utc: String,
+    /// The stackless commit measured, `git rev-parse --short HEAD`, with a note when the
+    /// crates the generated code builds (`src/`, `macros/`, `inspect/`) had uncommitted changes.
+    pub stackless_revision: String,
+}
+
+impl Environment {
+    /// The environment now, for the stackless checkout at `stackless_root`.
+    pub fn current(stackless_root: &Path) -> Environment {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+        let seconds = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |since| since.as_secs());
+        Environment {
+            rustc: version_of(rustc),
+            cargo: version_of(cargo),
+            cpus: std::thread::available_parallelism().map_or(1, |cpus| cpus.get()),
+            date_utc: utc_date_time(seconds),
+            stackless_revision: revision(stackless_root),
+        }
+    }
+}
+
+/// The short commit of the checkout, and whether the measured crates differ from it.
+fn revision(root: &Path) -> String {
+    let git = |arguments: &[&str]| {
+        Command::new("git")
+            .arg("-C")
+            .arg(root)
+            .args(arguments)
+            .output()
+            .ok()
+            .filter(|output| output.status.success())
+            .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_string())
+    };
+    let Some(commit) = git(&["rev-parse", "--short", "HEAD"]) else {
+        return "unknown (not a git checkout)".to_string();
+    };
+    match git(&[
+        "status",
+        "--porcelain",
+        "--",
+        "src",
+        "macros",
+        "inspect",
+        "Cargo.toml",
+    ]) {
+        Some(changes) if changes.is_empty() => commit,
+        Some(_) => format!("{commit} with uncommitted changes"),
+        None => format!("{commit} (status unknown)"),
+    }
+}
+
+/// `<program> -V`, or why it could not be had.
+fn version_of(program: OsString) -> String {
+    match Command::new(&program).arg("-V").output() {
+        Ok(output) if output.status.success() => {
+            String::from_utf8_lossy(&output.stdout).trim().to_string()
+        }
+        Ok(output) => format!("unknown ({:?} -V: {})", program, output.status),
+        Err(error) => format!("unknown ({program:?}: {error})"),
+    }
+}
+
+/// Seconds since the Unix epoch as an ISO 8601 UTC date and time, by Howard Hinnant's
+/// `civil_from_days` (the proleptic Gregorian calendar in 400-year eras).
+fn utc_date_time(seconds: u64) -> String {
+    let days = (seconds / 86_400) as i64;
+    let second_of_day = seconds % 86_400;
+    let shifted = days + 719_468; // days since 0000-03-01
+    let era = shifted.div_euclid(146_097);
+    let day_of_era = shifted.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_from_march = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+    let month = if month_from_march < 10 {
+        month_from_march + 3
+    } else {
+        month_from_march - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        second_of_day / 3_600,
+        second_of_day / 60 % 60,
+        second_of_day % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_match_known_instants() {
+        assert_eq!(utc_date_time(0), "1970-01-01T00:00:00Z");
+        // `date -u -d @951782400`: the leap day of a year divisible by 400.
+        assert_eq!(utc_date_time(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(utc_date_time(1_709_251_199), "2024-02-29T23:59:59Z");
+        assert_eq!(utc_date_time(4_102_444_800), "2100-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn versions_and_revision_are_read_from_the_tools() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let environment = Environment::current(root);
+        // The checkout is a git repository: a hex commit, maybe with a note after it.
+        let commit = environment.stackless_revision.split(' ').next().unwrap();
+        assert!(
+            commit.len() >= 7 && commit.chars().all(|c| c.is_ascii_hexdigit()),
+            "{}",
+            environment.stackless_revision
+        );
+        assert!(
+            environment.rustc.starts_with("rustc "),
+            "{}",
+            environment.rustc
+        );
+        assert!(
+            environment.cargo.starts_with("cargo "),
+            "{}",
+            environment.cargo
+        );
+        assert!(environment.cpus >= 1);
+    }
+}

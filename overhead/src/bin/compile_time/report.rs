@@ -1,0 +1,506 @@
+//! The results as a value (serialised to JSON for the overhead report) and as a table.
+//!
+//! Each build has two times: wall-clock time, what a developer waits, and CPU time (user plus
+//! system of cargo and every rustc it ran, on all cores), which does not count the time spent
+//! waiting for a core that other work on the machine holds, and so is the steadier of the two
+//! on a shared machine. Both are reported (`wall_*`, `cpu_*`); `seconds_*`, `ratio_to_plain`
+//! and the goal's verdict use the one named by `basis` (CPU time unless `--basis wall`). Every
+//! ratio divides medians measured in the same run.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+use crate::cargo::Timing;
+use crate::environment::Environment;
+use crate::measure::{MacroCrateSamples, VariantSamples, median};
+use crate::variant::Variant;
+
+/// The issue's goal: ours at most this many times plain, and no slower than tracing.
+pub const GOAL_RATIO_TO_PLAIN: f64 = 1.25;
+
+/// The macro crate of ours, the one `macro_crate_clean_build_seconds` is about.
+pub const OUR_MACRO_CRATE: &str = "stackless-macros";
+
+/// Which time `seconds_*`, `ratio_to_plain` and the goal use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Basis {
+    Cpu,
+    Wall,
+}
+
+impl Basis {
+    pub fn name(self) -> &'static str {
+        match self {
+            Basis::Cpu => "cpu",
+            Basis::Wall => "wall",
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub crate_functions: usize,
+    pub builds: Vec<Build>,
+    /// Median time, on the basis, of a clean build of stackless-macros with its dependencies.
+    pub macro_crate_clean_build_seconds: f64,
+    /// The same for each peer's macro crate.
+    pub peer_macro_crates_clean_build_seconds: BTreeMap<String, f64>,
+    pub profile: String,
+    /// The time that `seconds_*` and `ratio_to_plain` are in.
+    pub basis: Basis,
+    /// Timed builds per variant.
+    pub runs: usize,
+    /// Clean builds per macro crate.
+    pub macro_crate_runs: usize,
+    pub goal: Goal,
+    pub macro_crates: Vec<MacroCrate>,
+    pub environment: Environment,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Build {
+    pub variant: String,
+    /// `cargo build` of the variant's crate.
+    #[serde(flatten)]
+    pub build: Times,
+    /// `cargo check` of the same crate: macro expansion, type and borrow checking, metadata,
+    /// without code generation. `build` minus `check` is roughly the time in codegen.
+    pub check: Times,
+    /// Size of the built library: a proxy for how much code the attribute adds.
+    pub rlib_bytes: Option<u64>,
+}
+
+/// Medians, every sample and ratios to plain of one kind of build.
+#[derive(Debug, Serialize)]
+pub struct Times {
+    /// On the basis: a copy of either the `wall_*` or the `cpu_*` fields.
+    pub seconds_median: f64,
+    pub seconds_all: Vec<f64>,
+    pub ratio_to_plain: f64,
+    #[serde(flatten)]
+    pub spread: Spread,
+    pub wall_ratio_to_plain: f64,
+    pub cpu_ratio_to_plain: f64,
+}
+
+/// Wall and CPU time of some builds of one kind.
+#[derive(Debug, Serialize)]
+pub struct Spread {
+    pub wall_seconds_median: f64,
+    pub wall_seconds_all: Vec<f64>,
+    pub cpu_seconds_median: f64,
+    pub cpu_seconds_all: Vec<f64>,
+}
+
+impl Spread {
+    fn of(timings: &[Timing]) -> Spread {
+        let wall_seconds_all: Vec<f64> = timings.iter().map(|timing| timing.wall_seconds).collect();
+        let cpu_seconds_all: Vec<f64> = timings.iter().map(|timing| timing.cpu_seconds).collect();
+        Spread {
+            wall_seconds_median: median(&wall_seconds_all),
+            wall_seconds_all,
+            cpu_seconds_median: median(&cpu_seconds_all),
+            cpu_seconds_all,
+        }
+    }
+
+    fn median_on(&self, basis: Basis) -> f64 {
+        match basis {
+            Basis::Cpu => self.cpu_seconds_median,
+            Basis::Wall => self.wall_seconds_median,
+        }
+    }
+}
+
+impl Times {
+    fn new(timings: &[Timing], plain: &Spread, basis: Basis) -> Times {
+        let spread = Spread::of(timings);
+        let wall_ratio_to_plain = spread.wall_seconds_median / plain.wall_seconds_median;
+        let cpu_ratio_to_plain = spread.cpu_seconds_median / plain.cpu_seconds_median;
+        let (seconds_all, ratio_to_plain) = match basis {
+            Basis::Cpu => (spread.cpu_seconds_all.clone(), cpu_ratio_to_plain),
+            Basis::Wall => (spread.wall_seconds_all.clone(), wall_ratio_to_plain),
+        };
+        Times {
+            seconds_median: spread.median_on(basis),
+            seconds_all,
+            ratio_to_plain,
+            spread,
+            wall_ratio_to_plain,
+            cpu_ratio_to_plain,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Goal {
+    pub max_ratio_to_plain: f64,
+    /// Ours within the ratio and no slower than tracing, on the basis.
+    pub met: bool,
+    /// The same on wall-clock medians.
+    pub met_wall: bool,
+    /// The same on CPU-time medians.
+    pub met_cpu: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MacroCrate {
+    pub name: String,
+    pub features: Vec<String>,
+    /// What its clean build with dependencies compiled, `name vVERSION`.
+    pub compiled: Vec<String>,
+    /// Into an emptied target directory.
+    pub with_dependencies: Spread,
+    /// After `cargo clean -p` of the crate alone.
+    pub alone: Spread,
+}
+
+/// What the report is made from.
+pub struct Measured {
+    pub functions: usize,
+    pub profile: &'static str,
+    pub basis: Basis,
+    pub runs: usize,
+    pub macro_crate_runs: usize,
+    pub variants: Vec<VariantSamples>,
+    pub rlib_bytes: BTreeMap<&'static str, u64>,
+    pub macro_crates: Vec<MacroCrateSamples>,
+    pub environment: Environment,
+}
+
+impl Report {
+    /// Medians and ratios; `None` if the plain variant or our macro crate was not measured.
+    pub fn new(measured: Measured) -> Option<Report> {
+        let basis = measured.basis;
+        let plain = measured
+            .variants
+            .iter()
+            .find(|samples| samples.variant == Variant::Plain)?;
+        let plain_build = Spread::of(&plain.builds);
+        let plain_check = Spread::of(&plain.checks);
+        let builds: Vec<Build> = measured
+            .variants
+            .iter()
+            .map(|samples| Build {
+                variant: samples.variant.name().to_string(),
+                build: Times::new(&samples.builds, &plain_build, basis),
+                check: Times::new(&samples.checks, &plain_check, basis),
+                rlib_bytes: measured.rlib_bytes.get(samples.variant.name()).copied(),
+            })
+            .collect();
+
+        let macro_crates: Vec<MacroCrate> = measured
+            .macro_crates
+            .iter()
+            .map(|samples| MacroCrate {
+                name: samples.name.clone(),
+                features: samples.features.clone(),
+                compiled: samples.compiled.clone(),
+                with_dependencies: Spread::of(&samples.with_dependencies),
+                alone: Spread::of(&samples.alone),
+            })
+            .collect();
+        let ours = macro_crates
+            .iter()
+            .find(|entry| entry.name == OUR_MACRO_CRATE)?;
+        let peer_macro_crates_clean_build_seconds = macro_crates
+            .iter()
+            .filter(|entry| entry.name != OUR_MACRO_CRATE)
+            .map(|entry| (entry.name.clone(), entry.with_dependencies.median_on(basis)))
+            .collect();
+
+        let met_on = |basis| goal_met(&builds, |build| build.build.spread.median_on(basis));
+        let goal = Goal {
+            max_ratio_to_plain: GOAL_RATIO_TO_PLAIN,
+            met: met_on(basis),
+            met_wall: met_on(Basis::Wall),
+            met_cpu: met_on(Basis::Cpu),
+        };
+        Some(Report {
+            crate_functions: measured.functions,
+            builds,
+            macro_crate_clean_build_seconds: ours.with_dependencies.median_on(basis),
+            peer_macro_crates_clean_build_seconds,
+            profile: measured.profile.to_string(),
+            basis,
+            runs: measured.runs,
+            macro_crate_runs: measured.macro_crate_runs,
+            goal,
+            macro_crates,
+            environment: measured.environment,
+        })
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("the report serialises")
+    }
+
+    /// The table printed at the end of a run.
+    pub fn table(&self) -> String {
+        let mut text = String::new();
+        let _ = writeln!(
+            text,
+            "compile time of a crate of {} annotated async fns, {} profile, median of {} \
+             interleaved runs; ratios on {} time\n({}; {}; {} cpus; {}; stackless {})\n",
+            self.crate_functions,
+            self.profile,
+            self.runs,
+            self.basis.name(),
+            self.environment.rustc,
+            self.environment.cargo,
+            self.environment.cpus,
+            self.environment.date_utc,
+            self.environment.stackless_revision
+        );
+        let _ = writeln!(
+            text,
+            "{:<16} {:>10} {:>7} {:>10} {:>7} {:>10} {:>7} {:>11}",
+            "variant",
+            "build wall",
+            "x plain",
+            "build cpu",
+            "x plain",
+            "check cpu",
+            "x plain",
+            "rlib"
+        );
+        for build in &self.builds {
+            let rlib = build.rlib_bytes.map_or_else(
+                || "-".to_string(),
+                |bytes| format!("{:.1} KiB", bytes as f64 / 1024.0),
+            );
+            let _ = writeln!(
+                text,
+                "{:<16} {:>8.2} s {:>6.2}x {:>8.2} s {:>6.2}x {:>8.2} s {:>6.2}x {:>11}",
+                build.variant,
+                build.build.spread.wall_seconds_median,
+                build.build.wall_ratio_to_plain,
+                build.build.spread.cpu_seconds_median,
+                build.build.cpu_ratio_to_plain,
+                build.check.spread.cpu_seconds_median,
+                build.check.cpu_ratio_to_plain,
+                rlib
+            );
+        }
+        let verdict = |met: bool| if met { "met" } else { "missed" };
+        let _ = writeln!(
+            text,
+            "\ngoal (stackless at most {:.2}x plain and no slower than tracing): {} on {} time \
+             ({} on wall time, {} on cpu time)",
+            self.goal.max_ratio_to_plain,
+            verdict(self.goal.met),
+            self.basis.name(),
+            verdict(self.goal.met_wall),
+            verdict(self.goal.met_cpu)
+        );
+
+        let _ = writeln!(
+            text,
+            "\nclean builds of the proc-macro crates, median of {}:",
+            self.macro_crate_runs
+        );
+        let _ = writeln!(
+            text,
+            "{:<27} {:>20} {:>20}  compiled with its dependencies",
+            "crate", "with dependencies", "alone"
+        );
+        let cell = |spread: &Spread| {
+            format!(
+                "{:.2} s ({:.2} cpu)",
+                spread.wall_seconds_median, spread.cpu_seconds_median
+            )
+        };
+        for entry in &self.macro_crates {
+            let _ = writeln!(
+                text,
+                "{:<27} {:>20} {:>20}  {}",
+                entry.name,
+                cell(&entry.with_dependencies),
+                cell(&entry.alone),
+                entry.compiled.join(", ")
+            );
+        }
+        text
+    }
+}
+
+/// Ours within the ratio of plain and no slower than tracing, by `seconds`.
+fn goal_met(builds: &[Build], seconds: impl Fn(&Build) -> f64) -> bool {
+    let of = |variant: Variant| {
+        builds
+            .iter()
+            .find(|build| build.variant == variant.name())
+            .map(&seconds)
+    };
+    match (
+        of(Variant::Plain),
+        of(Variant::Stackless),
+        of(Variant::Tracing),
+    ) {
+        (Some(plain), Some(ours), Some(tracing)) => {
+            ours / plain <= GOAL_RATIO_TO_PLAIN && ours <= tracing
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn timings(pairs: &[(f64, f64)]) -> Vec<Timing> {
+        pairs
+            .iter()
+            .map(|&(wall_seconds, cpu_seconds)| Timing {
+                wall_seconds,
+                cpu_seconds,
+            })
+            .collect()
+    }
+
+    fn measured(stackless_wall: f64) -> Measured {
+        measured_on(Basis::Wall, stackless_wall)
+    }
+
+    fn measured_on(basis: Basis, stackless_wall: f64) -> Measured {
+        // Checks take half of the build's wall time and a quarter of its CPU time.
+        let variant = |variant, pairs: &[(f64, f64)]| VariantSamples {
+            variant,
+            builds: timings(pairs),
+            checks: timings(
+                &pairs
+                    .iter()
+                    .map(|&(wall, cpu)| (wall / 2.0, cpu / 4.0))
+                    .collect::<Vec<_>>(),
+            ),
+        };
+        let macro_crate = |name: &str, with: f64, alone: f64| MacroCrateSamples {
+            name: name.to_string(),
+            with_dependencies: timings(&[(with, with * 1.5)]),
+            alone: timings(&[(alone, alone)]),
+            compiled: vec!["syn v2.0.119".into(), format!("{name} v0.1.0")],
+            features: vec![],
+        };
+        Measured {
+            functions: 500,
+            profile: "dev",
+            basis,
+            runs: 3,
+            macro_crate_runs: 1,
+            variants: vec![
+                variant(Variant::Plain, &[(2.0, 3.0), (2.2, 3.1), (1.9, 2.9)]),
+                variant(
+                    Variant::Stackless,
+                    &[
+                        (stackless_wall, 3.3),
+                        (stackless_wall, 3.5),
+                        (stackless_wall, 3.4),
+                    ],
+                ),
+                variant(Variant::Tracing, &[(3.0, 5.0), (3.2, 5.5), (2.8, 4.5)]),
+            ],
+            rlib_bytes: BTreeMap::from([("plain", 2048)]),
+            macro_crates: vec![
+                macro_crate("stackless-macros", 12.0, 2.0),
+                macro_crate("tracing-attributes", 10.0, 3.0),
+            ],
+            environment: Environment {
+                rustc: "rustc 1.95.0".into(),
+                cargo: "cargo 1.95.0".into(),
+                cpus: 2,
+                date_utc: "2026-01-01T00:00:00Z".into(),
+                stackless_revision: "0123abc".into(),
+            },
+        }
+    }
+
+    #[test]
+    fn ratios_divide_medians_by_plains_median() {
+        let report = Report::new(measured(2.4)).unwrap();
+        let stackless = &report.builds[1];
+        assert_eq!(stackless.variant, "stackless");
+        assert!((stackless.build.ratio_to_plain - 1.2).abs() < 1e-12);
+        assert!((stackless.build.cpu_ratio_to_plain - 3.4 / 3.0).abs() < 1e-12);
+        assert!((stackless.check.ratio_to_plain - 1.2).abs() < 1e-12);
+        assert_eq!(stackless.check.spread.cpu_seconds_median, 3.4 / 4.0);
+        assert_eq!(report.builds[0].build.ratio_to_plain, 1.0);
+        assert_eq!(report.builds[0].rlib_bytes, Some(2048));
+        assert!(report.goal.met_wall && report.goal.met_cpu);
+    }
+
+    #[test]
+    fn the_goal_is_missed_past_the_ratio_or_past_tracing() {
+        // 2.6 / 2.0 = 1.3x plain, but still faster than tracing's 3.0.
+        assert!(!Report::new(measured(2.6)).unwrap().goal.met_wall);
+        assert!(Report::new(measured(2.5)).unwrap().goal.met_wall);
+    }
+
+    #[test]
+    fn json_has_the_shape_the_overhead_report_reads() {
+        let report = Report::new(measured(2.4)).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+        assert_eq!(json["crate_functions"], 500);
+        assert_eq!(json["profile"], "dev");
+        assert_eq!(json["builds"][0]["variant"], "plain");
+        assert_eq!(json["builds"][0]["seconds_median"], 2.0);
+        assert_eq!(
+            json["builds"][0]["seconds_all"],
+            serde_json::json!([2.0, 2.2, 1.9])
+        );
+        assert_eq!(
+            json["builds"][0]["cpu_seconds_all"],
+            serde_json::json!([3.0, 3.1, 2.9])
+        );
+        assert_eq!(json["builds"][2]["ratio_to_plain"], 1.5);
+        assert_eq!(json["builds"][2]["check"]["seconds_median"], 1.5);
+        assert_eq!(json["macro_crate_clean_build_seconds"], 12.0);
+        assert_eq!(
+            json["peer_macro_crates_clean_build_seconds"],
+            serde_json::json!({"tracing-attributes": 10.0})
+        );
+    }
+
+    #[test]
+    fn the_table_shows_every_variant_and_macro_crate() {
+        let table = Report::new(measured(2.4)).unwrap().table();
+        assert!(
+            table.contains(
+                "stackless            2.40 s   1.20x     3.40 s   1.13x     0.85 s   1.13x"
+            ),
+            "{table}"
+        );
+        assert!(
+            table.contains("met on wall time (met on wall time, met on cpu time)"),
+            "{table}"
+        );
+        assert!(table.contains("tracing-attributes"), "{table}");
+        assert!(
+            table.contains("syn v2.0.119, stackless-macros v0.1.0"),
+            "{table}"
+        );
+    }
+
+    #[test]
+    fn the_basis_picks_the_time_behind_seconds_ratio_and_goal() {
+        let report = Report::new(measured_on(Basis::Cpu, 2.6)).unwrap();
+        let stackless = &report.builds[1].build;
+        assert_eq!(stackless.seconds_median, 3.4);
+        assert_eq!(stackless.seconds_all, vec![3.3, 3.5, 3.4]);
+        assert!((stackless.ratio_to_plain - 3.4 / 3.0).abs() < 1e-12);
+        assert!((stackless.wall_ratio_to_plain - 1.3).abs() < 1e-12);
+        assert!(report.goal.met && report.goal.met_cpu && !report.goal.met_wall);
+        assert_eq!(report.macro_crate_clean_build_seconds, 18.0);
+        let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+        assert_eq!(json["basis"], "cpu");
+    }
+
+    #[test]
+    fn without_plain_there_is_no_report() {
+        let mut without_plain = measured(2.4);
+        without_plain.variants.remove(0);
+        assert!(Report::new(without_plain).is_none());
+    }
+}
