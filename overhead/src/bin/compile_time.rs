@@ -61,7 +61,7 @@ use environment::Environment;
 use failure::Failure;
 use options::{Options, Parsed, USAGE};
 use report::{Measured, Report};
-use variant::Variant;
+use variant::{Variant, VariantBuild};
 use workspace::GeneratedWorkspace;
 
 fn main() -> ExitCode {

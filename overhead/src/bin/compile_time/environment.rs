@@ -81,27 +81,13 @@ fn version_of(program: OsString) -> String {
     }
 }
 
-/// Seconds since the Unix epoch as an ISO 8601 UTC date and time, by Howard Hinnant's
+/// Seconds since the Unix epoch as an ISO 8601 UTC date and time.
 /// `civil_from_days` (the proleptic Gregorian calendar in 400-year eras).
 fn utc_date_time(seconds: u64) -> String {
-    let days = (seconds / 86_400) as i64;
     let second_of_day = seconds % 86_400;
-    let shifted = days + 719_468; // days since 0000-03-01
-    let era = shifted.div_euclid(146_097);
-    let day_of_era = shifted.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_from_march = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
-    let month = if month_from_march < 10 {
-        month_from_march + 3
-    } else {
-        month_from_march - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
     format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        "{}T{:02}:{:02}:{:02}Z",
+        stackless_overhead::machine::civil_date(seconds / 86_400),
         second_of_day / 3_600,
         second_of_day / 60 % 60,
         second_of_day % 60

@@ -241,7 +241,7 @@ fn function_source(attribute: Option<&str>, index: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::variant::Variant;
+    use crate::variant::{Variant, VariantBuild};
 
     const ATTRIBUTE: &str = "#[tracing::instrument]";
 
@@ -262,8 +262,8 @@ mod tests {
     fn every_variant_differs_from_plain_only_in_its_attribute_lines() {
         let plain = crate_source(None, 40);
         for variant in Variant::ALL {
-            let source = crate_source(variant.attribute(), 40);
-            match variant.attribute() {
+            let source = crate_source(variant.attribute_line(), 40);
+            match variant.attribute_line() {
                 None => assert_eq!(source, plain),
                 Some(attribute) => {
                     assert_ne!(source, plain, "{variant:?}");

@@ -6,7 +6,7 @@ use std::fs;
 
 use crate::cargo::{Artifact, Cargo, Diagnostic, Run, Timing};
 use crate::failure::Failure;
-use crate::variant::Variant;
+use crate::variant::{Variant, VariantBuild};
 use crate::workspace::GeneratedWorkspace;
 
 /// The cargo profile the builds use.

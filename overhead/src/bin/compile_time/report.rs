@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::cargo::Timing;
 use crate::environment::Environment;
 use crate::measure::{MacroCrateSamples, VariantSamples, median};
-use crate::variant::Variant;
+use crate::variant::{Variant, VariantBuild};
 
 /// The goal: ours at most this many times plain, and no slower than tracing.
 pub const GOAL_RATIO_TO_PLAIN: f64 = 1.25;

@@ -7,52 +7,34 @@ const ASYNC_BACKTRACE: &str = "=0.2.7";
 const AWAIT_TREE: &str = "=0.3.2-alpha.2";
 const TRACING: &str = "=0.1.44";
 
-/// One build of the generated crate.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Variant {
-    /// No attribute, no dependency: the baseline every ratio divides by.
-    Plain,
-    /// `#[stackless::inspect]` with the facade's default features.
-    Stackless,
-    /// `#[stackless::inspect]` with the `enabled` feature off: the macro still parses each
-    /// function, then emits it exactly as written.
-    StacklessOff,
-    AsyncBacktrace,
-    AwaitTree,
-    Tracing,
+/// One build of the generated crate: a column of the overhead tables
+/// ([`stackless_overhead::variant::Variant`]), and what building it takes.
+pub use stackless_overhead::variant::Variant;
+
+/// What the compile-time benchmark needs to know about a variant, beyond its key.
+pub trait VariantBuild {
+    /// The name in the table and the JSON, and the generated crate's directory.
+    fn name(self) -> &'static str;
+    fn package(self) -> String;
+    fn attribute_line(self) -> Option<&'static str>;
+    fn dependency(self, stackless_root: &str) -> Option<String>;
+    fn macro_crate(self) -> Option<&'static str>;
 }
 
-impl Variant {
-    pub const ALL: [Variant; 6] = [
-        Variant::Plain,
-        Variant::Stackless,
-        Variant::StacklessOff,
-        Variant::AsyncBacktrace,
-        Variant::AwaitTree,
-        Variant::Tracing,
-    ];
-
-    /// The name in the table and the JSON, and the generated crate's directory.
-    pub fn name(self) -> &'static str {
-        match self {
-            Variant::Plain => "plain",
-            Variant::Stackless => "stackless",
-            Variant::StacklessOff => "stackless-off",
-            Variant::AsyncBacktrace => "async-backtrace",
-            Variant::AwaitTree => "await-tree",
-            Variant::Tracing => "tracing",
-        }
+impl VariantBuild for Variant {
+    fn name(self) -> &'static str {
+        self.key()
     }
 
     /// The generated package's name: prefixed, so that no variant shares a name with the
     /// crate it depends on.
-    pub fn package(self) -> String {
+    fn package(self) -> String {
         format!("ct-{}", self.name())
     }
 
     /// The line above every generated function, `None` for the plain build. Each peer is used
     /// the way its documentation shows first: with no arguments.
-    pub fn attribute(self) -> Option<&'static str> {
+    fn attribute_line(self) -> Option<&'static str> {
         match self {
             Variant::Plain => None,
             Variant::Stackless | Variant::StacklessOff => Some("#[stackless::inspect]"),
@@ -64,7 +46,7 @@ impl Variant {
 
     /// The `[dependencies]` line of the generated package; `stackless_root` is the directory
     /// of the `stackless` package, depended on by path.
-    pub fn dependency(self, stackless_root: &str) -> Option<String> {
+    fn dependency(self, stackless_root: &str) -> Option<String> {
         let path = toml_string(stackless_root);
         match self {
             Variant::Plain => None,
@@ -81,7 +63,7 @@ impl Variant {
     }
 
     /// The proc-macro crate behind the attribute, whose own clean build is measured too.
-    pub fn macro_crate(self) -> Option<&'static str> {
+    fn macro_crate(self) -> Option<&'static str> {
         match self {
             Variant::Plain | Variant::StacklessOff => None,
             Variant::Stackless => Some("stackless-macros"),
@@ -115,7 +97,7 @@ mod tests {
     fn only_plain_has_no_attribute_and_no_dependency() {
         for variant in Variant::ALL {
             let is_plain = variant == Variant::Plain;
-            assert_eq!(variant.attribute().is_none(), is_plain, "{variant:?}");
+            assert_eq!(variant.attribute_line().is_none(), is_plain, "{variant:?}");
             assert_eq!(variant.dependency("/x").is_none(), is_plain, "{variant:?}");
         }
     }

@@ -21,7 +21,7 @@ use std::time::SystemTime;
 
 use crate::failure::Failure;
 use crate::generate::crate_source;
-use crate::variant::Variant;
+use crate::variant::{Variant, VariantBuild};
 
 /// A generated workspace that has been written.
 pub struct GeneratedWorkspace {
@@ -60,7 +60,7 @@ impl GeneratedWorkspace {
             )?;
             write_file(
                 &package.join("src").join("lib.rs"),
-                &crate_source(variant.attribute(), functions),
+                &crate_source(variant.attribute_line(), functions),
             )?;
         }
         Ok(GeneratedWorkspace {
