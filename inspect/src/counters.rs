@@ -112,14 +112,17 @@ const fn lines_per_shard(await_points: usize) -> usize {
 
 /// A function's counters: its `static` block of lines, seen as one flat run of cells, shard
 /// after shard.
-pub(crate) struct Counters {
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub struct Counters {
     cells: &'static [AtomicU64],
     /// Cells per shard, a whole number of lines.
     per_shard: usize,
 }
 
 impl Counters {
-    pub(crate) const fn new(lines: &'static [CounterLine], await_points: usize) -> Self {
+    #[doc(hidden)]
+    pub const fn new(lines: &'static [CounterLine], await_points: usize) -> Self {
         assert!(lines.len() == counter_lines(await_points));
         // SAFETY: `CounterLine` is `repr(C)` around one `[AtomicU64; LANES]` and exactly that
         // size (asserted above), so `lines` is `lines.len() * LANES` consecutive, initialised
@@ -153,6 +156,8 @@ impl Counters {
 /// A function's counters as this thread writes them.
 #[derive(Clone, Copy)]
 pub(crate) struct Local {
+    /// A reference, not a copy: the cold path then takes one pointer, not three words spilled
+    /// to the stack on the hot path.
     counters: &'static Counters,
     shard: u8,
 }

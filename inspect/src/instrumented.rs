@@ -14,8 +14,8 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::task::{Context, Poll};
 
 use crate::budget;
-use crate::counters::{Counter, Local, place};
-use crate::meta::{FnMeta, FutureSize};
+use crate::counters::{Counter, Counters, Local, place};
+use crate::meta::{AwaitMeta, FnMeta, FutureSize};
 use crate::probe::PARKED_AT;
 
 /// Ties generated code to its function's metadata at zero size: each inspected function defines
@@ -23,6 +23,11 @@ use crate::probe::PARKED_AT;
 #[doc(hidden)]
 pub trait Site: 'static {
     const FN: &'static FnMeta;
+    /// `FN`'s counters and await points again, as constants: the poll path then has their
+    /// addresses and lengths in its instructions instead of loading them from `FN` (a `const`
+    /// may point at a static, but not read one).
+    const COUNTERS: Counters;
+    const AWAITS: &'static [AwaitMeta];
     /// The function's name as written, for the budget error (a `const` cannot read `FN`).
     const NAME: &'static str;
     /// `file:line:column` of the function's name, for the budget error.
@@ -130,7 +135,7 @@ pub fn instrument_receiver<S: Site, SelfTy: ?Sized, R, F: Future<Output = R>>(
 
 #[inline(always)]
 fn counters<S: Site>() -> Local {
-    S::FN.counters.local()
+    const { &S::COUNTERS }.local()
 }
 
 impl<S: Site, F: Future> Future for Instrumented<S, F> {

@@ -31,7 +31,7 @@ pub use stackful::{
 /// Used by the code `#[stackless::inspect]` generates. Not public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::counters::{CounterLine, counter_lines};
+    pub use crate::counters::{CounterLine, Counters, counter_lines};
     pub use crate::instrumented::{
         Instrumented, MAX_AWAIT_POINTS, Site, instrument, instrument_method, instrument_receiver,
     };

@@ -30,30 +30,33 @@ macro_rules! site {
     ($site:ident: $($expression:literal),*) => {
         enum $site {}
 
-        impl Site for $site {
-            const FN: &'static crate::meta::FnMeta = {
-                const AWAIT_POINTS: usize = <[&str]>::len(&[$($expression),*]);
-                static AWAITS: [crate::meta::AwaitMeta; AWAIT_POINTS] =
-                    [$(crate::meta::AwaitMeta::new(file!(), line!(), column!(), $expression)),*];
-                static COUNTERS: [crate::counters::CounterLine;
-                    crate::counters::counter_lines(AWAIT_POINTS)] =
-                    [crate::counters::CounterLine::ZERO;
-                        crate::counters::counter_lines(AWAIT_POINTS)];
-                static FN: crate::meta::FnMeta = crate::meta::FnMeta::new(
-                    stringify!($site),
-                    false,
-                    module_path!(),
-                    file!(),
-                    line!(),
-                    column!(),
-                    &AWAITS,
-                    None,
-                    &COUNTERS,
-                );
-                &FN
-            };
-            const NAME: &'static str = stringify!($site);
-        }
+        const _: () = {
+            const AWAIT_POINTS: usize = <[&str]>::len(&[$($expression),*]);
+            static AWAITS: [crate::meta::AwaitMeta; AWAIT_POINTS] =
+                [$(crate::meta::AwaitMeta::new(file!(), line!(), column!(), $expression)),*];
+            static COUNTERS: [crate::counters::CounterLine;
+                crate::counters::counter_lines(AWAIT_POINTS)] =
+                [crate::counters::CounterLine::ZERO; crate::counters::counter_lines(AWAIT_POINTS)];
+            static FN: crate::meta::FnMeta = crate::meta::FnMeta::new(
+                stringify!($site),
+                false,
+                module_path!(),
+                file!(),
+                line!(),
+                column!(),
+                &AWAITS,
+                None,
+                &COUNTERS,
+            );
+
+            impl Site for $site {
+                const FN: &'static crate::meta::FnMeta = &FN;
+                const COUNTERS: crate::counters::Counters =
+                    crate::counters::Counters::new(&COUNTERS, AWAIT_POINTS);
+                const AWAITS: &'static [crate::meta::AwaitMeta] = &AWAITS;
+                const NAME: &'static str = stringify!($site);
+            }
+        };
     };
 }
 

@@ -43,7 +43,7 @@ pub struct Probe<S, const INDEX: u16, const LINE: u32, const COLUMN: u32, F> {
 pub fn probe<S: Site, const INDEX: u16, const LINE: u32, const COLUMN: u32, F: IntoFuture>(
     future: F,
 ) -> Probe<S, INDEX, LINE, COLUMN, F::IntoFuture> {
-    if let Some(point) = S::FN.awaits.get(INDEX as usize) {
+    if let Some(point) = S::AWAITS.get(INDEX as usize) {
         let packed = const { pack_layout::<F::IntoFuture>() };
         // `record_awaitee`'s own first test, here so that it inlines: once this size is
         // recorded, reaching the await costs one load.

@@ -229,6 +229,9 @@ fn registration(
         static __STACKLESS_REGISTERED: &::stackless::__private::FnMeta = &__STACKLESS_FN;
         impl ::stackless::__private::Site for #site {
             const FN: &'static ::stackless::__private::FnMeta = &__STACKLESS_FN;
+            const COUNTERS: ::stackless::__private::Counters =
+                ::stackless::__private::Counters::new(&__STACKLESS_COUNTERS, #count);
+            const AWAITS: &'static [::stackless::__private::AwaitMeta] = &__STACKLESS_AWAITS;
             const NAME: &'static ::core::primitive::str = #fn_name;
             const LOCATION: &'static ::core::primitive::str = #fn_location_text;
             const BUDGET: ::core::option::Option<::core::primitive::usize> = #budget;
