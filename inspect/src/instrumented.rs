@@ -36,8 +36,8 @@ pub trait Site: 'static {
     const BUDGET: Option<usize> = None;
 }
 
-/// Where the future is: a [`Place`](crate::counters::Place) while it is alive (the same numbers the probes report), or
-/// one of the two ends.
+/// Where the future is: a [`Place`](crate::counters::Place) while it is alive (the same numbers
+/// the probes report), or one of the two ends.
 type State = u16;
 const COMPLETED: State = u16::MAX;
 const PANICKED: State = u16::MAX - 1;
