@@ -2,21 +2,21 @@
 //! bodies write to, leaf futures that are pending a set number of times, an executor that polls
 //! by hand with a no-op waker, and the comparison of a plain future with its inspected twin.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::fmt::Debug;
 use std::future::Future;
-use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
-use std::sync::Once;
 use std::task::{Context, Poll, Waker};
 
 use stackless::FutureSize;
 
 thread_local! {
     static LOG: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
-    /// Set while a poll may panic on purpose, so the panic hook stays quiet.
-    static EXPECTING_PANIC: Cell<bool> = const { Cell::new(false) };
 }
+
+#[path = "../support/quietly.rs"]
+mod quietly;
+use quietly::quietly;
 
 /// Appends an event to this thread's log.
 pub fn log(event: impl Into<String>) {
@@ -175,29 +175,6 @@ fn dispose<F>(future: F) {
     if let Err(message) = quietly(|| drop(future)) {
         log(format!("panicked while dropped: {message}"));
     }
-}
-
-/// Runs `f`, catching a panic as its message, without printing it.
-fn quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    static HOOK: Once = Once::new();
-    HOOK.call_once(|| {
-        let default = panic::take_hook();
-        panic::set_hook(Box::new(move |info| {
-            if !EXPECTING_PANIC.get() {
-                default(info);
-            }
-        }));
-    });
-    EXPECTING_PANIC.set(true);
-    let result = panic::catch_unwind(AssertUnwindSafe(f));
-    EXPECTING_PANIC.set(false);
-    result.map_err(|payload| {
-        payload
-            .downcast_ref::<&str>()
-            .map(|message| message.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "<a panic payload that is not a string>".to_owned())
-    })
 }
 
 /// What differs between a plain future and its inspected twin: what, and both sides.

@@ -461,11 +461,7 @@ impl Printer {
                 let mut text = format!("match {on} % {} {{\n", arms.len());
                 self.indent += 1;
                 for (index, arm) in arms.iter().enumerate() {
-                    let pattern = if index + 1 == arms.len() {
-                        "_".to_owned()
-                    } else {
-                        index.to_string()
-                    };
+                    let pattern = arm_pattern(index, arms.len());
                     let arm = self.block(arm, None);
                     text += &self.line(&format!("{pattern} => {arm}"));
                 }
@@ -686,11 +682,7 @@ impl Printer {
                 let mut text = format!("match {on} % {} {{\n", arms.len());
                 self.indent += 1;
                 for (index, arm) in arms.iter().enumerate() {
-                    let pattern = if index + 1 == arms.len() {
-                        "_".to_owned()
-                    } else {
-                        index.to_string()
-                    };
+                    let pattern = arm_pattern(index, arms.len());
                     let arm = self.expr(arm);
                     text += &self.line(&format!("{pattern} => {arm},"));
                 }
@@ -764,5 +756,15 @@ impl Printer {
                 })
             }
         }
+    }
+}
+
+/// The pattern of arm `index` of a `match on % arms`: its number, and `_` for the last, so the
+/// match is exhaustive.
+fn arm_pattern(index: usize, arms: usize) -> String {
+    if index + 1 == arms {
+        "_".to_owned()
+    } else {
+        index.to_string()
     }
 }

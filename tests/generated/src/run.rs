@@ -2,20 +2,16 @@
 //! more, as an executor that misbehaves would), or drop it after a set number of polls, and
 //! record everything observable on the way (the log interleaved with the polls).
 
-use std::cell::Cell;
 use std::fmt::Debug;
 use std::future::Future;
-use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
-use std::sync::Once;
 use std::task::{Context, Poll, Waker};
 
 use crate::observe::{log, take_log};
 
-thread_local! {
-    /// Set while a poll may panic on purpose, so the panic hook stays quiet.
-    static EXPECTING_PANIC: Cell<bool> = const { Cell::new(false) };
-}
+#[path = "../../support/quietly.rs"]
+mod quietly;
+use quietly::quietly;
 
 /// How a run ended.
 #[derive(Debug, PartialEq)]
@@ -103,27 +99,4 @@ fn dispose<F: ?Sized>(future: Pin<Box<F>>) {
     if let Err(message) = quietly(|| drop(future)) {
         log(format!("panicked while dropped: {message}"));
     }
-}
-
-/// Runs `f`, catching a panic as its message, without printing it.
-fn quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    static HOOK: Once = Once::new();
-    HOOK.call_once(|| {
-        let default = panic::take_hook();
-        panic::set_hook(Box::new(move |info| {
-            if !EXPECTING_PANIC.get() {
-                default(info);
-            }
-        }));
-    });
-    EXPECTING_PANIC.set(true);
-    let result = panic::catch_unwind(AssertUnwindSafe(f));
-    EXPECTING_PANIC.set(false);
-    result.map_err(|payload| {
-        payload
-            .downcast_ref::<&str>()
-            .map(|message| message.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "<a panic payload that is not a string>".to_owned())
-    })
 }
