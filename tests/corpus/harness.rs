@@ -16,7 +16,7 @@ thread_local! {
 
 #[path = "../support/quietly.rs"]
 mod quietly;
-use quietly::quietly;
+use quietly::{dispose, poll_again, quietly};
 
 /// Appends an event to this thread's log.
 pub fn log(event: impl Into<String>) {
@@ -155,25 +155,6 @@ where
         polls,
         end,
         log: take_log(),
-    }
-}
-
-/// Polls a future that has finished or panicked once more (an `async fn` panics then), and logs
-/// what happens.
-fn poll_again<F: Future>(future: Pin<&mut F>, cx: &mut Context<'_>) {
-    let outcome = match quietly(|| future.poll(cx).is_ready()) {
-        Ok(true) => "ready".to_owned(),
-        Ok(false) => "pending".to_owned(),
-        Err(message) => message,
-    };
-    log(format!("polled again: {outcome}"));
-}
-
-/// Drops `future`, logging the drop and any panic it raises.
-fn dispose<F>(future: F) {
-    log("drop future");
-    if let Err(message) = quietly(|| drop(future)) {
-        log(format!("panicked while dropped: {message}"));
     }
 }
 
