@@ -153,12 +153,14 @@ pub use stackless_inspect::{
 /// another name for the same reason, and the returned `impl Future` captures every lifetime in
 /// scope, as an `async fn` does in every edition. Output, drop order, panics, behaviour when
 /// dropped early and `Send`-ness are unchanged. What the instrumentation adds is reported
-/// separately as `overhead`: one `u16` beside the state machine, which padding makes 8 bytes
-/// for the usual 8-byte-aligned future (more only for futures aligned to more than 8).
+/// separately as `overhead`: two `u16`s beside the state machine (the await point it is parked
+/// at, and its pending polls there), which padding makes 8 bytes for the usual 8-byte-aligned
+/// future (4 for a smaller alignment, more only for futures aligned to more than 8).
 ///
-/// Per poll it costs two thread-local accesses and, when the future suspends, one counter
-/// increment (two when it parks at a different await than last time) on a counter block owned
-/// by the current thread: no atomic read-modify-write and no cache line shared between threads.
+/// A poll that leaves the future where it was costs a thread-local store and load and one
+/// increment in the future's own memory. A poll that moves it to another await point (or
+/// finishes it) adds two or three increments on a counter block owned by the current thread:
+/// no atomic read-modify-write and no cache line shared between threads.
 ///
 /// # Equivalent code without the attribute
 ///

@@ -77,6 +77,46 @@ fn each_pending_poll_is_counted_at_its_await_point() {
 }
 
 #[stackless::inspect]
+async fn long_wait(times: u32) {
+    pending(times).await;
+}
+
+#[test]
+fn repeat_polls_are_handed_in_when_the_future_leaves_and_none_is_lost() {
+    // The wrapper tallies repeat pending polls at one await point in a `u16` in the future
+    // itself; each time it goes round, the counters get the full round.
+    const ROUND: u64 = 1 << 16;
+    let times = 2 * ROUND as u32 + 5;
+    let mut future = pin!(long_wait(times));
+    for _ in 0..times {
+        assert!(poll_once(future.as_mut()).is_pending());
+    }
+    // Parked: the first pending poll and the two full rounds of repeats are counted; the last
+    // four repeats are still in the future's tally.
+    assert_eq!(suspensions(&function("long_wait")), [(1 + 2 * ROUND, 1)]);
+    assert_eq!(poll_once(future.as_mut()), Poll::Ready(()));
+    assert_eq!(suspensions(&function("long_wait")), [(u64::from(times), 0)]);
+}
+
+#[stackless::inspect]
+async fn dropped_while_waiting(times: u32) {
+    pending(times).await;
+}
+
+#[test]
+fn a_future_dropped_while_parked_hands_in_its_repeat_polls() {
+    let mut future = Box::pin(dropped_while_waiting(10));
+    for _ in 0..7 {
+        assert!(poll_once(future.as_mut()).is_pending());
+    }
+    assert_eq!(suspensions(&function("dropped_while_waiting")), [(1, 1)]);
+    drop(future);
+    let report = function("dropped_while_waiting");
+    assert_eq!(suspensions(&report), [(7, 0)]);
+    assert_eq!((report.dropped_early, report.alive), (1, 0));
+}
+
+#[stackless::inspect]
 async fn cancelled(times: u32) {
     pending(times).await;
     pending(times).await;

@@ -13,10 +13,11 @@
 //! and which place a future starts at or ends in needs no branch: "not started" is a place too,
 //! whose arrivals are the futures created and whose departures are the futures started.
 
+use std::alloc::{Layout, alloc_zeroed, dealloc, handle_alloc_error};
 use std::cell::Cell;
 use std::sync::atomic::{
-    AtomicBool, AtomicU64,
-    Ordering::{Acquire, Relaxed, Release},
+    AtomicBool, AtomicPtr, AtomicU64,
+    Ordering::{AcqRel, Acquire, Relaxed, Release},
 };
 
 /// Shards a thread can own outright.
@@ -30,19 +31,8 @@ const UNASSIGNED: u8 = u8::MAX;
 
 /// Counters per 128-byte line (two 64-byte lines: adjacent-line prefetchers pull pairs).
 pub(crate) const LANES: usize = 16;
-
-/// One cache-line-aligned group of counters.
-#[doc(hidden)]
-#[repr(C, align(128))]
-pub struct CounterLine([AtomicU64; LANES]);
-
-const _: () = assert!(size_of::<CounterLine>() == LANES * size_of::<AtomicU64>());
-
-impl CounterLine {
-    #[doc(hidden)]
-    #[allow(clippy::declare_interior_mutable_const)] // used only to initialise statics
-    pub const ZERO: CounterLine = CounterLine([const { AtomicU64::new(0) }; LANES]);
-}
+/// Each shard starts on a line of its own.
+const LINE: usize = LANES * size_of::<AtomicU64>();
 
 /// Where a live future can be: not started yet, parked at an await point, or parked where no
 /// probe reported (an await inside a macro the attribute cannot see into). The wrapper keeps its
@@ -72,7 +62,8 @@ pub(crate) enum Counter {
     Arrived(Place),
     /// Futures that left this place: started (not started), polled on, finished or dropped.
     Departed(Place),
-    /// Pending polls that left a future parked where the poll before had left it.
+    /// Pending polls that left a future parked where the poll before had left it. The wrapper
+    /// tallies these in the future itself and adds them here when the future leaves the place.
     Stayed(Place),
 }
 
@@ -98,42 +89,78 @@ impl Counter {
     pub(crate) const STARTED: Counter = Counter::Departed(place::NOT_STARTED);
 }
 
-/// How many [`CounterLine`]s a function with `await_points` awaits needs, all shards included.
-#[doc(hidden)]
-pub const fn counter_lines(await_points: usize) -> usize {
-    SHARDS * lines_per_shard(await_points)
+/// Cells of one shard: the fixed counters and one triple per place (not started, unlabelled,
+/// each await point), rounded up to whole lines.
+const fn cells_per_shard(await_points: usize) -> usize {
+    (PLACES + 3 * (await_points + 2)).div_ceil(LANES) * LANES
 }
 
-/// Lines of one shard: the fixed counters and one triple per place (not started, unlabelled,
-/// each await point). Each shard starts on a line of its own.
-const fn lines_per_shard(await_points: usize) -> usize {
-    (PLACES + 3 * (await_points + 2)).div_ceil(LANES)
-}
-
-/// A function's counters: its `static` block of lines, seen as one flat run of cells, shard
-/// after shard.
+/// A function's counters: one block of cells, shard after shard, then one cell per place for
+/// the largest future a future parked on there (see [`crate::probe`]).
+///
+/// The block is allocated on the heap by the first update, not reserved in a `static`: a
+/// `static` sized by the function's await points would cost every annotated function an array
+/// rustc must build and evaluate at compile time.
 #[doc(hidden)]
-#[derive(Clone, Copy)]
 pub struct Counters {
-    cells: &'static [AtomicU64],
+    /// Null until the first update; then the block, never freed (it belongs to a `static`).
+    cells: AtomicPtr<AtomicU64>,
     /// Cells per shard, a whole number of lines.
     per_shard: usize,
+    /// Where the awaitee cells start: after the last shard.
+    awaitees: usize,
+    /// Cells in the block.
+    len: usize,
 }
 
 impl Counters {
-    #[doc(hidden)]
-    pub const fn new(lines: &'static [CounterLine], await_points: usize) -> Self {
-        assert!(lines.len() == counter_lines(await_points));
-        // SAFETY: `CounterLine` is `repr(C)` around one `[AtomicU64; LANES]` and exactly that
-        // size (asserted above), so `lines` is `lines.len() * LANES` consecutive, initialised
-        // `AtomicU64`s, borrowed for `'static` like `lines` itself.
-        let cells = unsafe {
-            std::slice::from_raw_parts(lines.as_ptr().cast::<AtomicU64>(), lines.len() * LANES)
-        };
+    pub(crate) const fn new(await_points: usize) -> Self {
+        let per_shard = cells_per_shard(await_points);
+        let awaitees = SHARDS * per_shard;
         Counters {
-            cells,
-            per_shard: lines_per_shard(await_points) * LANES,
+            cells: AtomicPtr::new(std::ptr::null_mut()),
+            per_shard,
+            awaitees,
+            len: awaitees + await_points + 2,
         }
+    }
+
+    /// The block, if an update has allocated it.
+    #[inline]
+    fn block(&self) -> Option<&'static [AtomicU64]> {
+        // Acquire: the allocation's zeroes happen before this thread's first atomic access.
+        let cells = self.cells.load(Acquire);
+        if cells.is_null() {
+            return None;
+        }
+        // SAFETY: a non-null `cells` was published by `allocate` below: `len` zeroed
+        // `AtomicU64`s, leaked, so valid for `'static` and only ever accessed atomically.
+        Some(unsafe { std::slice::from_raw_parts(cells, self.len) })
+    }
+
+    /// The block, allocating it first if no update has yet.
+    #[cold]
+    fn allocate(&self) -> &'static [AtomicU64] {
+        if let Some(block) = self.block() {
+            return block;
+        }
+        let layout = Layout::from_size_align(self.len * size_of::<AtomicU64>(), LINE)
+            .expect("a counter block of a function with at most u16::MAX await points");
+        // SAFETY: `layout` has a non-zero size (every shard has at least one line).
+        let fresh = unsafe { alloc_zeroed(layout) }.cast::<AtomicU64>();
+        if fresh.is_null() {
+            handle_alloc_error(layout);
+        }
+        // AcqRel: publish the zeroes (Release), or see the winner's (Acquire).
+        if let Err(winner) =
+            self.cells
+                .compare_exchange(std::ptr::null_mut(), fresh, AcqRel, Acquire)
+        {
+            // SAFETY: `fresh` was allocated above with `layout` and never shared.
+            unsafe { dealloc(fresh.cast(), layout) };
+            debug_assert!(!winner.is_null());
+        }
+        self.block().expect("published above")
     }
 
     /// This thread's shard, looked up once for the updates that follow.
@@ -147,17 +174,45 @@ impl Counters {
 
     /// The sum over all shards.
     pub(crate) fn read(&'static self, counter: Counter) -> u64 {
+        let Some(cells) = self.block() else { return 0 };
         (0..SHARDS)
-            .map(|shard| self.shard(shard).cell(counter).load(Relaxed))
+            .map(|shard| {
+                Shard::new(cells, shard, self.per_shard)
+                    .cell(counter)
+                    .load(Relaxed)
+            })
             .fold(0, u64::wrapping_add)
     }
+
+    /// The largest awaited future (packed by `pack_layout`) a future parked on at `place`; 0
+    /// when none has.
+    pub(crate) fn awaitee(&'static self, place: Place) -> u64 {
+        self.block()
+            .and_then(|cells| cells.get(self.awaitees + place as usize))
+            .map_or(0, |cell| cell.load(Relaxed))
+    }
+
+    /// Remembers `awaitee` for `place` if it is larger than what is known (generic code may
+    /// await several types at one await point).
+    #[inline]
+    fn record_awaitee(&self, cells: &'static [AtomicU64], place: Place, awaitee: u64) {
+        if let Some(cell) = cells.get(self.awaitees + place as usize)
+            && cell.load(Relaxed) < awaitee
+        {
+            record_larger(cell, awaitee);
+        }
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn record_larger(cell: &AtomicU64, awaitee: u64) {
+    cell.fetch_max(awaitee, Relaxed);
 }
 
 /// A function's counters as this thread writes them.
 #[derive(Clone, Copy)]
 pub(crate) struct Local {
-    /// A reference, not a copy: the cold path then takes one pointer, not three words spilled
-    /// to the stack on the hot path.
     counters: &'static Counters,
     shard: u8,
 }
@@ -169,43 +224,81 @@ impl Local {
     #[inline]
     fn owned(self) -> Option<Shard> {
         let shard = self.shard as usize;
-        (shard < EXCLUSIVE_SHARDS).then(|| self.counters.shard(shard))
+        if shard >= EXCLUSIVE_SHARDS {
+            return None;
+        }
+        let cells = self.counters.block()?;
+        Some(Shard::new(cells, shard, self.counters.per_shard))
     }
 
     #[inline]
     pub(crate) fn count(self, counter: Counter) {
         match self.owned() {
-            Some(shard) => bump(shard, counter),
-            None => increment_shared(self.counters, [counter]),
+            Some(shard) => bump(shard, counter, 1),
+            None => increment_shared(self.counters, [(counter, 1)], None),
         }
     }
 
-    /// A pending poll left the future where the last one had.
-    #[inline]
-    pub(crate) fn stayed(self, at: Place) {
-        self.count(Counter::Stayed(at));
-    }
-
-    /// A pending poll moved the future from one place to another.
-    #[inline]
-    pub(crate) fn moved(self, from: Place, to: Place) {
-        self.both(Counter::Departed(from), Counter::Arrived(to));
-    }
-
-    /// The future left `from` for good: it completed, panicked or was dropped.
-    #[inline]
-    pub(crate) fn ended(self, from: Place, ending: Counter) {
-        self.both(Counter::Departed(from), ending);
-    }
-
-    #[inline]
-    fn both(self, first: Counter, second: Counter) {
+    /// A pending poll moved the future from one place to another, after `stays` more pending
+    /// polls at the first; the future it parked on there is `awaitee` (0 if unknown).
+    ///
+    /// Always inlined when optimised: left to itself the optimiser kept it out of line, a call
+    /// on every move. Not in debug builds, where inlining only grows the poll's stack frame
+    /// (which the stackful comparison measures).
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    #[cfg_attr(debug_assertions, inline)]
+    pub(crate) fn moved(self, from: Place, stays: u16, to: Place, awaitee: u64) {
         match self.owned() {
             Some(shard) => {
-                bump(shard, first);
-                bump(shard, second);
+                self.leave(shard, from, stays, Counter::Arrived(to));
+                self.counters.record_awaitee(shard.cells, to, awaitee);
             }
-            None => increment_shared(self.counters, [first, second]),
+            None => increment_shared(
+                self.counters,
+                [
+                    (Counter::Departed(from), 1),
+                    (Counter::Arrived(to), 1),
+                    (Counter::Stayed(from), stays.into()),
+                ],
+                Some((to, awaitee)),
+            ),
+        }
+    }
+
+    /// The future left `from` for good, after `stays` more pending polls there: it completed,
+    /// panicked or was dropped.
+    #[inline]
+    pub(crate) fn ended(self, from: Place, stays: u16, ending: Counter) {
+        match self.owned() {
+            Some(shard) => self.leave(shard, from, stays, ending),
+            None => increment_shared(
+                self.counters,
+                [
+                    (Counter::Departed(from), 1),
+                    (ending, 1),
+                    (Counter::Stayed(from), stays.into()),
+                ],
+                None,
+            ),
+        }
+    }
+
+    /// Pending polls the wrapper tallied while its future stayed at `at`.
+    pub(crate) fn stayed(self, at: Place, stays: u64) {
+        match self.owned() {
+            Some(shard) => bump(shard, Counter::Stayed(at), stays),
+            None => increment_shared(self.counters, [(Counter::Stayed(at), stays)], None),
+        }
+    }
+
+    /// Departs from `from`, hands in its tally of stays, and counts where the future went.
+    #[inline]
+    fn leave(self, shard: Shard, from: Place, stays: u16, then: Counter) {
+        bump(shard, Counter::Departed(from), 1);
+        bump(shard, then, 1);
+        // Most futures leave an await point after one pending poll: no third cell then.
+        if stays != 0 {
+            bump(shard, Counter::Stayed(from), stays.into());
         }
     }
 }
@@ -221,44 +314,50 @@ struct Shard {
 
 impl Shard {
     #[inline]
+    fn new(cells: &'static [AtomicU64], shard: usize, per_shard: usize) -> Self {
+        Shard {
+            cells,
+            start: shard * per_shard,
+        }
+    }
+
+    #[inline]
     fn cell(self, counter: Counter) -> &'static AtomicU64 {
         &self.cells[self.start + counter.index()]
     }
 }
 
-impl Counters {
-    #[inline]
-    fn shard(&'static self, shard: usize) -> Shard {
-        Shard {
-            cells: self.cells,
-            start: shard * self.per_shard,
-        }
-    }
-}
-
-/// Adds one to a cell of a shard this thread owns: it is the only writer, so a plain load and
+/// Adds to a cell of a shard this thread owns: it is the only writer, so a plain load and
 /// store cannot lose updates.
 #[inline]
-fn bump(shard: Shard, counter: Counter) {
+fn bump(shard: Shard, counter: Counter, amount: u64) {
     let cell = shard.cell(counter);
-    cell.store(cell.load(Relaxed).wrapping_add(1), Relaxed);
+    cell.store(cell.load(Relaxed).wrapping_add(amount), Relaxed);
 }
 
 /// The slow path of [`Local`]'s updates: the thread has no shard yet (claim one), or shares the
 /// overflow shard (atomic adds).
 #[cold]
 #[inline(never)]
-fn increment_shared<const N: usize>(counters: &'static Counters, which: [Counter; N]) {
+fn increment_shared<const N: usize>(
+    counters: &'static Counters,
+    updates: [(Counter, u64); N],
+    awaitee: Option<(Place, u64)>,
+) {
     let shard = match CURRENT_SHARD.get() {
         UNASSIGNED => claim_shard(),
         shard => shard,
     };
-    let cells = counters.shard(shard as usize);
-    for counter in which {
+    let block = counters.allocate();
+    if let Some((place, awaitee)) = awaitee {
+        counters.record_awaitee(block, place, awaitee);
+    }
+    let cells = Shard::new(block, shard as usize, counters.per_shard);
+    for (counter, amount) in updates {
         if (shard as usize) < EXCLUSIVE_SHARDS {
-            bump(cells, counter);
+            bump(cells, counter, amount);
         } else {
-            cells.cell(counter).fetch_add(1, Relaxed);
+            cells.cell(counter).fetch_add(amount, Relaxed);
         }
     }
 }
@@ -322,10 +421,7 @@ mod tests {
     static THREADED: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
     fn fresh_counters(await_points: usize) -> &'static Counters {
-        let lines: Vec<CounterLine> = (0..counter_lines(await_points))
-            .map(|_| CounterLine::ZERO)
-            .collect();
-        Box::leak(Box::new(Counters::new(Vec::leak(lines), await_points)))
+        Box::leak(Box::new(Counters::new(await_points)))
     }
 
     fn every_counter(await_points: u16) -> Vec<Counter> {
@@ -348,7 +444,7 @@ mod tests {
             let mut seen = std::collections::HashSet::new();
             for counter in every_counter(await_points) {
                 assert!(seen.insert(counter.index()), "{counter:?} collides");
-                assert!(counter.index() < lines_per_shard(await_points as usize) * LANES);
+                assert!(counter.index() < cells_per_shard(await_points as usize));
             }
         }
     }
@@ -390,10 +486,9 @@ mod tests {
                 scope.spawn(move || {
                     for _ in 0..rounds {
                         counters.local().count(Counter::CREATED);
-                        counters.local().moved(place::NOT_STARTED, first);
-                        counters.local().stayed(first);
-                        counters.local().moved(first, second);
-                        counters.local().ended(second, Counter::Completed);
+                        counters.local().moved(place::NOT_STARTED, 0, first, 0x105);
+                        counters.local().moved(first, 2, second, 0);
+                        counters.local().ended(second, 1, Counter::Completed);
                     }
                 });
             }
@@ -406,8 +501,30 @@ mod tests {
             assert_eq!(counters.read(Counter::Arrived(place)), total);
             assert_eq!(counters.read(Counter::Departed(place)), total);
         }
-        assert_eq!(counters.read(Counter::Stayed(first)), total);
-        assert_eq!(counters.read(Counter::Stayed(second)), 0);
+        assert_eq!(counters.read(Counter::Stayed(first)), 2 * total);
+        assert_eq!(counters.read(Counter::Stayed(second)), total);
+        assert_eq!(counters.read(Counter::Stayed(place::NOT_STARTED)), 0);
+        assert_eq!(counters.awaitee(first), 0x105);
+        assert_eq!(counters.awaitee(second), 0);
+    }
+
+    #[test]
+    fn a_place_keeps_the_largest_awaitee_and_nothing_before_the_first_update() {
+        let _one_at_a_time = THREADED.lock().unwrap();
+        let counters = fresh_counters(2);
+        let point = place::await_point(1);
+        assert_eq!(counters.awaitee(point), 0);
+        assert_eq!(counters.read(Counter::CREATED), 0);
+        for awaitee in [0x201, 0x901, 0x401] {
+            counters
+                .local()
+                .moved(place::NOT_STARTED, 0, point, awaitee);
+        }
+        assert_eq!(counters.awaitee(point), 0x901);
+        // Its own cell: no counter moved, and the other await point knows nothing.
+        assert_eq!(counters.awaitee(place::await_point(0)), 0);
+        assert_eq!(counters.read(Counter::Arrived(point)), 3);
+        assert_eq!(counters.read(Counter::Stayed(point)), 0);
     }
 
     #[test]
@@ -415,12 +532,12 @@ mod tests {
         let _one_at_a_time = THREADED.lock().unwrap();
         let counters = fresh_counters(2);
         let point = place::await_point(1);
-        std::thread::spawn(move || counters.local().moved(place::NOT_STARTED, point))
+        std::thread::spawn(move || counters.local().moved(place::NOT_STARTED, 0, point, 0))
             .join()
             .unwrap();
         assert_eq!(counters.read(Counter::Arrived(point)), 1);
         assert_eq!(counters.read(Counter::Departed(point)), 0);
-        std::thread::spawn(move || counters.local().ended(point, Counter::DroppedEarly))
+        std::thread::spawn(move || counters.local().ended(point, 0, Counter::DroppedEarly))
             .join()
             .unwrap();
         assert_eq!(counters.read(Counter::Departed(point)), 1);

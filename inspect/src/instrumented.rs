@@ -1,39 +1,40 @@
 //! The wrapper around an inspected function's state machine.
 //!
 //! `#[stackless::inspect] async fn f(..) -> R { body }` returns
-//! `instrument::<Site, R, _>(async move { body })`: the untouched state machine plus one small
-//! field, the place it is parked at. Each poll costs two thread-local accesses (to hear from the
-//! probes) and one or two counter increments on a shard this thread owns; see
-//! [`crate::counters`].
+//! `instrument::<Site, R, _>(async move { body })`: the untouched state machine plus two small
+//! fields, the place it is parked at and how many pending polls it has had there since it
+//! arrived. A poll that leaves the future where it was costs a thread-local store and load (to
+//! hear from the probes) and an increment of that tally, in the future's own memory; only a
+//! poll that moves the future counts on the function's shared counters, two or three
+//! increments on a shard this thread owns (see [`crate::counters`]).
 
 use std::cell::Cell;
 use std::future::Future;
 use std::marker::PhantomData;
+use std::mem::ManuallyDrop;
 use std::pin::Pin;
 use std::sync::atomic::Ordering::Relaxed;
 use std::task::{Context, Poll};
 
 use crate::budget;
-use crate::counters::{Counter, Counters, Local, place};
-use crate::meta::{AwaitMeta, FnMeta, FutureSize};
-use crate::probe::PARKED_AT;
+use crate::counters::{Counter, Local, place};
+use crate::meta::{FnMeta, FutureSize};
+use crate::probe::{NOTHING, PARKED_AT, awaitee_of, place_of};
 
 /// Ties generated code to its function's metadata at zero size: each inspected function defines
-/// a unit struct implementing this.
+/// an empty enum implementing this.
+///
+/// Every item the macro emits per function is a body rustc must type-check, borrow-check and
+/// evaluate, so the impl holds one constant (two more, and the budget, only with `budget = N`).
 #[doc(hidden)]
 pub trait Site: 'static {
     const FN: &'static FnMeta;
-    /// `FN`'s counters and await points again, as constants: the poll path then has their
-    /// addresses and lengths in its instructions instead of loading them from `FN` (a `const`
-    /// may point at a static, but not read one).
-    const COUNTERS: Counters;
-    const AWAITS: &'static [AwaitMeta];
-    /// The function's name as written, for the budget error (a `const` cannot read `FN`).
-    const NAME: &'static str;
-    /// `file:line:column` of the function's name, for the budget error.
-    const LOCATION: &'static str = "";
     /// `budget = N` from the attribute.
     const BUDGET: Option<usize> = None;
+    /// The function's name as written, for the budget error (a `const` cannot read `FN`).
+    const NAME: &'static str = "";
+    /// `file:line:column` of the function's name, for the budget error.
+    const LOCATION: &'static str = "";
 }
 
 /// Where the future is: a [`Place`](crate::counters::Place) while it is alive (the same numbers
@@ -54,8 +55,16 @@ const fn is_place(state: State) -> bool {
 #[doc(hidden)]
 pub struct Instrumented<S: Site, F> {
     future: F,
-    state: State,
+    progress: Progress,
     site: PhantomData<fn() -> S>,
+}
+
+/// Where the future is, and the pending polls it has had there since it arrived: those are
+/// added to the function's counters when it leaves, so that a poll finding the future where it
+/// was touches only the future's own memory.
+struct Progress {
+    state: State,
+    stays: u16,
 }
 
 thread_local! {
@@ -79,6 +88,10 @@ pub(crate) fn identify<F>() -> Option<(&'static FnMeta, FutureSize)> {
 #[doc(hidden)]
 #[inline]
 pub fn instrument<S: Site, R, F: Future<Output = R>>(future: F) -> Instrumented<S, F> {
+    // Nothing below unwinds, but rustc cannot know: without this, every inspected function
+    // would make it generate and compile its state machine's drop glue, for a cleanup path
+    // that never runs. (Were it to run, the state machine would leak, not drop.)
+    let future = ManuallyDrop::new(future);
     // Evaluated when the function is instantiated: `cargo build` fails on an over-budget
     // future, `cargo check` does not get this far.
     const {
@@ -90,16 +103,18 @@ pub fn instrument<S: Site, R, F: Future<Output = R>>(future: F) -> Instrumented<
         )
     };
     let layout = const { Instrumented::<S, F>::SIZE.pack() };
-    // `record_layout`'s own first test, here so that it inlines: the common case, one
-    // instantiation already recorded, is one load.
+    // The common case, one instantiation already recorded, is one load.
     if S::FN.layouts[0].load(Relaxed) != layout {
         S::FN.record_layout(layout);
     }
     counters::<S>().count(Counter::CREATED);
     LAST_CREATED.set(Some((S::FN, Instrumented::<S, F>::SIZE)));
     Instrumented {
-        future,
-        state: place::NOT_STARTED,
+        future: ManuallyDrop::into_inner(future),
+        progress: Progress {
+            state: place::NOT_STARTED,
+            stays: 0,
+        },
         site: PhantomData,
     }
 }
@@ -135,7 +150,7 @@ pub fn instrument_receiver<S: Site, SelfTy: ?Sized, R, F: Future<Output = R>>(
 
 #[inline(always)]
 fn counters<S: Site>() -> Local {
-    const { &S::COUNTERS }.local()
+    S::FN.counters.local()
 }
 
 impl<S: Site, F: Future> Future for Instrumented<S, F> {
@@ -144,75 +159,84 @@ impl<S: Site, F: Future> Future for Instrumented<S, F> {
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         // SAFETY: `future` is structurally pinned: it is never moved out of a pinned
-        // `Instrumented`, `Drop` below touches only `state`, and `Instrumented` is `Unpin` only
-        // when `F` is (auto trait; `site` is a function-pointer marker). `state` is not pinned.
+        // `Instrumented`, `Drop` below touches only `progress`, and `Instrumented` is `Unpin`
+        // only when `F` is (auto trait; `site` is a function-pointer marker). `progress` is not
+        // pinned.
         let this = unsafe { self.get_unchecked_mut() };
-        let before = this.state;
-        // Probes inside this poll report to us; whatever an enclosing inspected future's probes
-        // said so far is restored afterwards.
-        let outer = PARKED_AT.replace(place::UNLABELLED);
+        // Only this function's probes, or nothing, report during this poll: an inspected future
+        // polled inside it takes its own report and leaves `UNLABELLED` behind, and a probe that
+        // reports returns `Pending` straight up to us.
+        PARKED_AT.set(NOTHING);
         let on_panic = PanicGuard::<S> {
-            before,
-            state: &mut this.state,
-            outer,
+            progress: &mut this.progress,
             site: PhantomData,
         };
         // SAFETY: see above.
         let poll = unsafe { Pin::new_unchecked(&mut this.future) }.poll(cx);
         std::mem::forget(on_panic);
-        let parked = PARKED_AT.replace(outer);
+        let report = PARKED_AT.replace(NOTHING);
+        let parked = place_of(report);
+        let progress = &mut this.progress;
         if poll.is_pending() {
-            // `before` is a place: a state machine polled after its end panics instead.
-            if parked == before {
-                counters::<S>().stayed(parked);
+            // `state` is a place: a state machine polled after its end panics instead.
+            if parked == progress.state {
+                let (stays, wrapped) = progress.stays.overflowing_add(1);
+                progress.stays = stays;
+                if wrapped {
+                    overflowed::<S>(progress.state);
+                }
             } else {
-                counters::<S>().moved(before, parked);
-                this.state = parked;
+                counters::<S>().moved(progress.state, progress.stays, parked, awaitee_of(report));
+                progress.state = parked;
+                progress.stays = 0;
             }
         } else {
-            completed::<S>(before);
-            this.state = COMPLETED;
+            ended::<S>(progress, Counter::Completed);
+            progress.state = COMPLETED;
         }
         poll
     }
 }
 
-/// Counts a poll that returned `Ready`; out of line, as it happens once per future.
+/// Counts the end of a future's life at its place; out of line, as it happens once per future.
 #[inline(never)]
-fn completed<S: Site>(before: State) {
-    if is_place(before) {
-        counters::<S>().ended(before, Counter::Completed);
+fn ended<S: Site>(progress: &Progress, ending: Counter) {
+    // A future polled after it finished panics ("resumed after completion"), and one dropped
+    // after that: that future was already counted once.
+    if is_place(progress.state) {
+        counters::<S>().ended(progress.state, progress.stays, ending);
     }
+}
+
+/// The tally of pending polls at `place` went round: hand the counters the `u16::MAX + 1` it
+/// counted.
+#[cold]
+#[inline(never)]
+fn overflowed<S: Site>(place: State) {
+    counters::<S>().stayed(place, 1 << u16::BITS);
 }
 
 /// Counts a panic out of the poll it interrupted, without catching it.
 struct PanicGuard<'a, S: Site> {
-    before: State,
-    state: &'a mut State,
-    outer: u16,
+    progress: &'a mut Progress,
     site: PhantomData<fn() -> S>,
 }
 
 impl<S: Site> Drop for PanicGuard<'_, S> {
     fn drop(&mut self) {
-        PARKED_AT.set(self.outer);
-        // A future polled after it finished panics ("resumed after completion"): that future
-        // was already counted once.
-        if is_place(self.before) {
-            counters::<S>().ended(self.before, Counter::Panicked);
-        }
-        *self.state = PANICKED;
+        PARKED_AT.set(NOTHING);
+        ended::<S>(self.progress, Counter::Panicked);
+        self.progress.state = PANICKED;
     }
 }
 
 impl<S: Site, F> Drop for Instrumented<S, F> {
     fn drop(&mut self) {
-        match self.state {
+        match self.progress.state {
             // Departing from "not started" means being started: a future dropped unpolled
             // never was.
             place::NOT_STARTED => counters::<S>().count(Counter::DroppedEarly),
-            place if is_place(place) => counters::<S>().ended(place, Counter::DroppedEarly),
-            _ => {}
+            _ => ended::<S>(&self.progress, Counter::DroppedEarly),
         }
     }
 }

@@ -31,12 +31,10 @@ pub use stackful::{
 /// Used by the code `#[stackless::inspect]` generates. Not public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::counters::{CounterLine, Counters, counter_lines};
     pub use crate::instrumented::{
         Instrumented, MAX_AWAIT_POINTS, Site, instrument, instrument_method, instrument_receiver,
     };
     pub use crate::meta::{AwaitMeta, FnMeta};
-    pub use crate::probe::{Probe, probe};
+    pub use crate::probe::{Probe, at, probe};
     pub use crate::registry::FUNCTIONS;
-    pub use linkme;
 }

@@ -1,13 +1,13 @@
 //! What the macro knows about an inspected function at compile time, plus the few facts only a
 //! running program can fill in (future sizes of each instantiation, the `Self` type's name).
 //!
-//! One [`FnMeta`] lives in a `static` inside every annotated function; the registry holds a
-//! reference to each.
+//! One [`FnMeta`] lives in a `static` inside every annotated function, an element of the
+//! registry's distributed slice.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::sync::{Mutex, OnceLock};
 
-use crate::counters::{CounterLine, Counters};
+use crate::counters::Counters;
 use crate::stackful::StackUsage;
 
 /// Static description of one `#[stackless::inspect]` function.
@@ -23,7 +23,7 @@ pub struct FnMeta {
     pub(crate) location: Location,
     pub(crate) awaits: &'static [AwaitMeta],
     pub(crate) budget: Option<usize>,
-    /// Every poll reads these two words; built at compile time from the function's static lines.
+    /// Every poll that moves a future reads these.
     pub(crate) counters: Counters,
     pub(crate) self_type: OnceLock<&'static str>,
     pub(crate) layouts: [AtomicU64; MAX_LAYOUTS],
@@ -63,13 +63,13 @@ impl std::fmt::Display for Location {
     }
 }
 
-/// Static description of one `.await` in an inspected function.
+/// Static description of one `.await` in an inspected function. Immutable, so that the macro
+/// can write a function's await points as one promoted array; what the program learns about
+/// them lives with the function's [`Counters`].
 #[doc(hidden)]
 pub struct AwaitMeta {
     pub(crate) location: Location,
     pub(crate) expression: &'static str,
-    /// Size and alignment of the awaited future, packed by [`pack_layout`], 0 until first reached.
-    pub(crate) awaitee: AtomicU64,
 }
 
 impl AwaitMeta {
@@ -78,15 +78,6 @@ impl AwaitMeta {
         AwaitMeta {
             location: Location { file, line, column },
             expression,
-            awaitee: AtomicU64::new(0),
-        }
-    }
-
-    /// Remembers the largest awaited future seen here (generic code may await several types).
-    pub(crate) fn record_awaitee(&self, packed: u64) {
-        let seen = self.awaitee.load(Relaxed);
-        if packed > seen {
-            self.awaitee.fetch_max(packed, Relaxed);
         }
     }
 }
@@ -103,7 +94,6 @@ impl FnMeta {
         column: u32,
         awaits: &'static [AwaitMeta],
         budget: Option<usize>,
-        counters: &'static [CounterLine],
     ) -> Self {
         FnMeta {
             name,
@@ -112,7 +102,7 @@ impl FnMeta {
             location: Location { file, line, column },
             awaits,
             budget,
-            counters: Counters::new(counters, awaits.len()),
+            counters: Counters::new(awaits.len()),
             self_type: OnceLock::new(),
             layouts: [const { AtomicU64::new(0) }; MAX_LAYOUTS],
             more_layouts: AtomicBool::new(false),
@@ -131,7 +121,9 @@ impl FnMeta {
         }
     }
 
-    /// Records one instantiation's layout; the common case (already known) is a single load.
+    /// Records one instantiation's layout. The caller tests whether the first slot already
+    /// holds `packed`, so this runs once per instantiation, and rarely more.
+    #[cold]
     pub(crate) fn record_layout(&self, packed: u64) {
         for slot in &self.layouts {
             let seen = slot.load(Relaxed);

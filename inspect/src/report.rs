@@ -83,7 +83,8 @@ pub struct AwaitPointReport {
     pub location: Location,
     /// The awaited expression as written (whitespace normalised).
     pub expression: String,
-    /// Size and alignment of the awaited future (the largest seen), once it has been reached.
+    /// Size and alignment of the awaited future (the largest seen), once a future has parked on
+    /// it (an await that never returned `Pending` leaves this `None`).
     pub awaitee: Option<AwaiteeSize>,
     /// How often futures suspended here, and how many are parked here now.
     #[serde(flatten)]
@@ -102,7 +103,10 @@ pub struct AwaiteeSize {
 /// Activity at one await point.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Suspensions {
-    /// Polls that returned `Pending` while the future was waiting here.
+    /// Polls that returned `Pending` while the future was waiting here. A future still parked
+    /// here has its first such poll counted; the ones after it are added when it moves on,
+    /// finishes or is dropped (the future tallies them in its own memory until then, so that
+    /// a repeat poll touches nothing shared).
     pub suspends: u64,
     /// Live futures parked here right now.
     pub parked: u64,
@@ -179,10 +183,8 @@ impl FunctionReport {
                     index,
                     location: point.location,
                     expression: point.expression.to_owned(),
-                    awaitee: unpack_layout(
-                        point.awaitee.load(std::sync::atomic::Ordering::Relaxed),
-                    )
-                    .map(|(size, align)| AwaiteeSize { size, align }),
+                    awaitee: unpack_layout(counters.awaitee(place::await_point(index as u16)))
+                        .map(|(size, align)| AwaiteeSize { size, align }),
                     suspensions: suspensions(place::await_point(index as u16)),
                 })
                 .collect(),

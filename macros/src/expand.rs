@@ -6,14 +6,19 @@
 //! Output:
 //!     pub fn fetch(url: &str) -> impl ::core::future::Future<Output = Page> {
 //!         enum __StacklessSite {}               // names this function in types
-//!         static __STACKLESS_AWAITS: ..;        // await points: location, expression
-//!         static __STACKLESS_COUNTERS: ..;      // per-thread counter shards
-//!         static __STACKLESS_FN: FnMeta = ..;   // registered with the program's registry
-//!         impl Site for __StacklessSite { .. }
+//!         impl Site for __StacklessSite {
+//!             const FN: &FnMeta = {             // name, location, await points; registered
+//!                 FUNCTIONS! { static __STACKLESS_FN: FnMeta = FnMeta::new(..); }
+//!                 &__STACKLESS_FN
+//!             };
+//!             const BUDGET: .. = Some(8192);    // (and its name and location, for the error)
+//!         }
 //!         ::stackless::__private::instrument::<__StacklessSite, Page, _>(async move {
+//!             if false { let r: Page = loop {}; return r; }     // pins the output type
 //!             let url = url;                                     // params.rs
 //!             let __stackless_ret = {                            // the body, with probes
-//!                 let conn = probe::<__StacklessSite, 0, _>(connect(url)).await; ..
+//!                 let conn = probe::<__StacklessSite, { at(0, line!(), column!()) }, _>(
+//!                     connect(url)).await; ..
 //!             };
 //!             __stackless_ret
 //!         })
@@ -138,7 +143,9 @@ fn expand(args: Args, mut function: ItemFn) -> syn::Result<TokenStream> {
     };
     // A return edge of the declared type, never taken: it fixes the block's output type before
     // the body is checked, so `return` and the tail coerce as in an `async fn` (`Box::new(x)`
-    // into `Box<dyn Trait>`), and a mismatch is reported against the signature's type.
+    // into `Box<dyn Trait>`), and a mismatch is reported against the signature's type. A
+    // diverging `loop {}`, not a call returning the type: such a call changed the state
+    // machine's layout in some functions (`tests/generated` found them).
     let fake = syn::Ident::new(
         "__stackless_fake_return",
         Span::mixed_site().located_at(return_type_span),
@@ -157,7 +164,8 @@ fn expand(args: Args, mut function: ItemFn) -> syn::Result<TokenStream> {
         }
     };
     // Spanned on the body, so rustc names the state machine `{async block@<the body>}`.
-    let body = quote_spanned!(block.span()=> async move {
+    // (`block.span()` is the same span, but prints the whole body to find it.)
+    let body = quote_spanned!(block.brace_token.span.join()=> async move {
         #pin_return_type
         #moves
         let #value: #output_hint = #block;
@@ -200,41 +208,49 @@ fn registration(
         None => quote!(::core::option::Option::None),
     };
     let fn_location = location(sig.ident.span());
-    let fn_location_text = quote_spanned!(sig.ident.span()=>
-        ::core::concat!(::core::file!(), ":", ::core::line!(), ":", ::core::column!())
-    );
-    let count = points.len();
     let awaits = points.iter().map(|point| {
         let location = location(point.span);
         let expression = &point.expression;
         quote!(::stackless::__private::AwaitMeta::new(#location, #expression))
     });
+    // The budget check runs in a `const`, which cannot read `FN`: it gets its facts as
+    // constants of its own, and only functions with a budget pay for them.
+    let budget_consts = args.budget.map(|(bytes, span)| {
+        let fn_location_text = quote_spanned!(sig.ident.span()=>
+            ::core::concat!(::core::file!(), ":", ::core::line!(), ":", ::core::column!())
+        );
+        quote_spanned! {span=>
+            const BUDGET: ::core::option::Option<::core::primitive::usize> =
+                ::core::option::Option::Some(#bytes);
+            const NAME: &'static ::core::primitive::str = #fn_name;
+            const LOCATION: &'static ::core::primitive::str = #fn_location_text;
+        }
+    });
+    // One `static` and one `const` per function: each item is a body rustc checks and
+    // evaluates, the bulk of what the attribute costs a build. The await points are an
+    // immutable array, promoted into the `static`; counters are allocated at run time. The
+    // `static` is registered by the registry slice's own `macro_rules!` (see the runtime's
+    // `registry.rs` for why not linkme's attribute).
     quote! {
         #[doc(hidden)]
         enum #site {}
-        static __STACKLESS_AWAITS: [::stackless::__private::AwaitMeta; #count] = [#(#awaits),*];
-        static __STACKLESS_COUNTERS: [::stackless::__private::CounterLine; ::stackless::__private::counter_lines(#count)] =
-            [::stackless::__private::CounterLine::ZERO; ::stackless::__private::counter_lines(#count)];
-        static __STACKLESS_FN: ::stackless::__private::FnMeta = ::stackless::__private::FnMeta::new(
-            #name,
-            #name_is_override,
-            ::core::module_path!(),
-            #fn_location,
-            &__STACKLESS_AWAITS,
-            #budget,
-            &__STACKLESS_COUNTERS,
-        );
-        #[::stackless::__private::linkme::distributed_slice(::stackless::__private::FUNCTIONS)]
-        #[linkme(crate = ::stackless::__private::linkme)]
-        static __STACKLESS_REGISTERED: &::stackless::__private::FnMeta = &__STACKLESS_FN;
         impl ::stackless::__private::Site for #site {
-            const FN: &'static ::stackless::__private::FnMeta = &__STACKLESS_FN;
-            const COUNTERS: ::stackless::__private::Counters =
-                ::stackless::__private::Counters::new(&__STACKLESS_COUNTERS, #count);
-            const AWAITS: &'static [::stackless::__private::AwaitMeta] = &__STACKLESS_AWAITS;
-            const NAME: &'static ::core::primitive::str = #fn_name;
-            const LOCATION: &'static ::core::primitive::str = #fn_location_text;
-            const BUDGET: ::core::option::Option<::core::primitive::usize> = #budget;
+            const FN: &'static ::stackless::__private::FnMeta = {
+                ::stackless::__private::FUNCTIONS! {
+                #![linkme_macro = ::stackless::__private::FUNCTIONS]
+                static __STACKLESS_FN: ::stackless::__private::FnMeta =
+                    ::stackless::__private::FnMeta::new(
+                        #name,
+                        #name_is_override,
+                        ::core::module_path!(),
+                        #fn_location,
+                        &[#(#awaits),*],
+                        #budget,
+                    );
+                }
+                &__STACKLESS_FN
+            };
+            #budget_consts
         }
     }
 }

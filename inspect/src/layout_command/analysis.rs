@@ -7,8 +7,9 @@
 //!
 //! The join is exact for `#[stackless::inspect]` functions: their wrapper type names the
 //! function (`Instrumented<path::__StacklessSite, {async block@file:l:c: l:c}>`) and every
-//! awaited future is a `Probe<Site, INDEX, LINE, COLUMN, F>`, so a state's awaitee type says which
-//! `.await` it is, whatever order rustc numbered the states in. Other async state machines
+//! awaited future is a `Probe<Site, AT, F>` (`AT` packs the await point's index, line and column),
+//! so a state's awaitee type says which `.await` it is, whatever order rustc numbered the states
+//! in. Other async state machines
 //! (with `--all`) get the same per-state layout, labelled only by what they await.
 
 use std::collections::HashMap;
@@ -17,6 +18,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::source::SourceIndex;
+use crate::probe::unpack_at;
 use crate::type_sizes::{Field, FieldKind, TypeLayout, TypeSizes};
 
 /// The wrapper and probe types, after the crate they are named through (`stackless`, or
@@ -451,7 +453,7 @@ fn awaited_type(ty: &str) -> String {
     }
 }
 
-/// A `Probe<Site, INDEX, LINE, COLUMN, F>` type's numbers and awaited type.
+/// A `Probe<Site, AT, F>` type's await point and awaited type.
 struct ProbeType<'a> {
     index: u32,
     line: u32,
@@ -461,13 +463,14 @@ struct ProbeType<'a> {
 
 fn parse_probe(ty: &str) -> Option<ProbeType<'_>> {
     let arguments = after_private_path(ty, PROBE)?.strip_suffix('>')?;
-    let [_site, index, line, column, awaited] = split_arguments(arguments)[..] else {
+    let [_site, at, awaited] = split_arguments(arguments)[..] else {
         return None;
     };
+    let (index, line, column) = unpack_at(at.parse().ok()?);
     Some(ProbeType {
-        index: index.parse().ok()?,
-        line: line.parse().ok()?,
-        column: column.parse().ok()?,
+        index: index.into(),
+        line,
+        column,
         awaited,
     })
 }
@@ -665,22 +668,31 @@ mod tests {
 
     #[test]
     fn the_runtime_crate_may_be_named_either_way() {
-        let direct =
-            "stackless_inspect::__private::Probe<__StacklessSite, 0, 1, 2, {async fn body of f()}>";
+        let at = crate::probe::at(0, 1, 2);
+        let direct = format!(
+            "stackless_inspect::__private::Probe<__StacklessSite, {at}, {{async fn body of f()}}>"
+        );
         assert_eq!(
-            parse_probe(direct).map(|probe| probe.awaited),
+            parse_probe(&direct).map(|probe| probe.awaited),
             Some("{async fn body of f()}")
         );
-        assert!(parse_probe("a::b::__private::Probe<S, 0, 1, 2, T>").is_none());
+        assert!(parse_probe(&format!("a::b::__private::Probe<S, {at}, T>")).is_none());
     }
 
     #[test]
     fn probe_types_give_index_line_column_and_awaited_type() {
-        let probe = parse_probe("stackless::__private::Probe<__StacklessSite, 1, 9, 33, {async fn body of Conn::read()}>")
-            .expect("a probe");
+        let at = crate::probe::at(1, 9, 33);
+        let ty = format!(
+            "stackless::__private::Probe<__StacklessSite, {at}, {{async fn body of Conn::read()}}>"
+        );
+        let probe = parse_probe(&ty).expect("a probe");
         assert_eq!((probe.index, probe.line, probe.column), (1, 9, 33));
         assert_eq!(probe.awaited, "{async fn body of Conn::read()}");
         assert!(parse_probe("{async fn body of f()}").is_none());
+        // The layout before one number packed all three.
+        let three =
+            "stackless::__private::Probe<__StacklessSite, 1, 9, 33, {async fn body of f()}>";
+        assert!(parse_probe(three).is_none());
     }
 
     #[test]
