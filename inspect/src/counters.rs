@@ -242,26 +242,16 @@ impl Local {
     /// A pending poll moved the future from one place to another, after `stays` more pending
     /// polls at the first; the future it parked on there is `awaitee` (0 if unknown).
     ///
-    /// Always inlined when optimised: left to itself the optimiser kept it out of line, a call
-    /// on every move. Not in debug builds, where inlining only grows the poll's stack frame
-    /// (which the stackful comparison measures).
-    #[cfg_attr(not(debug_assertions), inline(always))]
-    #[cfg_attr(debug_assertions, inline)]
+    /// Always inlined: its one caller is the wrapper's out-of-line move path, and left to
+    /// itself the optimiser made it a second call.
+    #[inline(always)]
     pub(crate) fn moved(self, from: Place, stays: u16, to: Place, awaitee: u64) {
         match self.owned() {
             Some(shard) => {
                 self.leave(shard, from, stays, Counter::Arrived(to));
                 self.counters.record_awaitee(shard.cells, to, awaitee);
             }
-            None => increment_shared(
-                self.counters,
-                [
-                    (Counter::Departed(from), 1),
-                    (Counter::Arrived(to), 1),
-                    (Counter::Stayed(from), stays.into()),
-                ],
-                Some((to, awaitee)),
-            ),
+            None => moved_shared(self.counters, from, stays, to, awaitee),
         }
     }
 
@@ -301,6 +291,21 @@ impl Local {
             bump(shard, Counter::Stayed(from), stays.into());
         }
     }
+}
+
+/// [`Local::moved`] on the slow path, out of line so that the fast path needs no stack frame.
+#[cold]
+#[inline(never)]
+fn moved_shared(counters: &'static Counters, from: Place, stays: u16, to: Place, awaitee: u64) {
+    increment_shared(
+        counters,
+        [
+            (Counter::Departed(from), 1),
+            (Counter::Arrived(to), 1),
+            (Counter::Stayed(from), stays.into()),
+        ],
+        Some((to, awaitee)),
+    );
 }
 
 /// One shard's counters of a function.

@@ -19,7 +19,7 @@ use std::task::{Context, Poll};
 use crate::budget;
 use crate::counters::{Counter, Local, place};
 use crate::meta::{FnMeta, FutureSize};
-use crate::probe::{NOTHING, PARKED_AT, awaitee_of, place_of};
+use crate::probe::{NOTHING, PARKED_AT, Report, awaitee_of, place_of};
 
 /// Ties generated code to its function's metadata at zero size: each inspected function defines
 /// an empty enum implementing this.
@@ -186,9 +186,7 @@ impl<S: Site, F: Future> Future for Instrumented<S, F> {
                     overflowed::<S>(progress.state);
                 }
             } else {
-                counters::<S>().moved(progress.state, progress.stays, parked, awaitee_of(report));
-                progress.state = parked;
-                progress.stays = 0;
+                moved::<S>(progress, report);
             }
         } else {
             ended::<S>(progress, Counter::Completed);
@@ -196,6 +194,17 @@ impl<S: Site, F: Future> Future for Instrumented<S, F> {
         }
         poll
     }
+}
+
+/// Counts a poll that parked the future somewhere new. Out of line, so that the poll itself
+/// stays small enough for the optimiser to inline it into its caller (an executor's task
+/// harness, or the enclosing state machine): every poll would otherwise pay for a call.
+#[inline(never)]
+fn moved<S: Site>(progress: &mut Progress, report: Report) {
+    let parked = place_of(report);
+    counters::<S>().moved(progress.state, progress.stays, parked, awaitee_of(report));
+    progress.state = parked;
+    progress.stays = 0;
 }
 
 /// Counts the end of a future's life at its place; out of line, as it happens once per future.
