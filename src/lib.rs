@@ -157,7 +157,7 @@ pub use stackless_inspect::{
 /// at, and its pending polls there), which padding makes 8 bytes for the usual 8-byte-aligned
 /// future (4 for a smaller alignment, more only for futures aligned to more than 8).
 ///
-/// A poll that leaves the future where it was costs a thread-local store and load and one
+/// A poll that leaves the future where it was costs two thread-local stores, a load, and one
 /// increment in the future's own memory. A poll that moves it to another await point (or
 /// finishes it) adds two or three increments on a counter block owned by the current thread:
 /// no atomic read-modify-write and no cache line shared between threads.
