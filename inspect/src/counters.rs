@@ -9,9 +9,14 @@
 //! Every counter only ever goes up. Where a future is parked is not a gauge raised and lowered,
 //! but the difference of two counts: how often futures *arrived* at a [`Place`] and how often they
 //! *departed* from it. A poll that parks a future somewhere new is then two increments (departed
-//! from the old place, arrived at the new one), a poll that finds it where it was is one (stayed),
-//! and which place a future starts at or ends in needs no branch: "not started" is a place too,
-//! whose arrivals are the futures created and whose departures are the futures started.
+//! from the old place, arrived at the new one), and which place a future starts at or ends in
+//! needs no branch: "not started" is a place too, whose arrivals are the futures created and
+//! whose departures are the futures started. A poll that finds the future where it was touches
+//! no counter: the wrapper tallies those polls in the future and hands them in (stayed) when it
+//! leaves.
+//!
+//! A function's block is allocated on its first update (see [`Counters`]); until then a report
+//! reads zeroes.
 
 use std::alloc::{Layout, alloc_zeroed, dealloc, handle_alloc_error};
 use std::cell::Cell;
@@ -218,9 +223,9 @@ pub(crate) struct Local {
 }
 
 impl Local {
-    /// This thread's own cells, if it owns a shard. Every update below makes this one test and
-    /// then plain stores, or (cold) takes the shared path: claiming a shard, or atomic adds on
-    /// the overflow shard.
+    /// This thread's own cells, if it owns a shard and the block exists. Every update below
+    /// makes these two tests and then plain stores, or (cold) takes the shared path: allocating
+    /// the block, claiming a shard, or atomic adds on the overflow shard.
     #[inline]
     fn owned(self) -> Option<Shard> {
         let shard = self.shard as usize;

@@ -12,8 +12,8 @@ use crate::stackful::StackUsage;
 
 /// Static description of one `#[stackless::inspect]` function.
 ///
-/// Every poll reads it (`counters`), so it gets cache lines of its own: a linker placing it next
-/// to another crate's busy atomic would otherwise make those reads miss.
+/// Every poll that moves a future reads it (`counters`), so it gets cache lines of its own: a
+/// linker placing it next to another crate's busy atomic would otherwise make those reads miss.
 #[doc(hidden)]
 #[repr(align(128))]
 pub struct FnMeta {
