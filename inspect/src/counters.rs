@@ -114,7 +114,8 @@ pub struct Counters {
     per_shard: usize,
     /// Where the awaitee cells start: after the last shard.
     awaitees: usize,
-    /// Cells in the block.
+    /// Cells in the block, `SHARDS * per_shard`: kept rather than multiplied out on every
+    /// update.
     len: usize,
 }
 

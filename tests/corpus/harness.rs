@@ -16,7 +16,7 @@ thread_local! {
 
 #[path = "../support/quietly.rs"]
 mod quietly;
-use quietly::{dispose, poll_again, quietly};
+use quietly::{Polled, dispose, poll_logged};
 
 /// Appends an event to this thread's log.
 pub fn log(event: impl Into<String>) {
@@ -133,23 +133,11 @@ where
         }
         assert!(polls < MAX_POLLS, "still pending after {MAX_POLLS} polls");
         polls += 1;
-        log(format!("poll {polls}"));
-        match quietly(|| future.as_mut().poll(&mut cx)) {
-            Ok(Poll::Pending) => {}
-            Ok(Poll::Ready(output)) => {
-                let text = format!("{output:?}");
-                log("drop output");
-                drop(output);
-                poll_again(future.as_mut(), &mut cx);
-                dispose(future);
-                break End::Ready(text);
-            }
-            Err(message) => {
-                poll_again(future.as_mut(), &mut cx);
-                dispose(future);
-                break End::Panicked(message);
-            }
-        }
+        future = match poll_logged(future, &mut cx, polls) {
+            Polled::Pending(future) => future,
+            Polled::Ended(Ok(text)) => break End::Ready(text),
+            Polled::Ended(Err(message)) => break End::Panicked(message),
+        };
     };
     Run {
         polls,

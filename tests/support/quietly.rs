@@ -1,14 +1,15 @@
-//! Catching a panic on purpose without the panic hook printing it, and the two steps of a run
-//! that need it after a future ends. Shared by the corpus (`tests/corpus/harness.rs`) and the
-//! generated pairs (`tests/generated/src/run.rs`), which `#[path]`-include it; each includer
-//! has its own event log, `super::log`.
+//! Catching a panic on purpose without the panic hook printing it, and the logged poll of a run
+//! that needs it. Shared by the corpus (`tests/corpus/harness.rs`) and the generated pairs
+//! (`tests/generated/src/run.rs`), which `#[path]`-include it; each includer has its own event
+//! log, `super::log`.
 
 use std::cell::Cell;
+use std::fmt::Debug;
 use std::future::Future;
 use std::panic::{self, AssertUnwindSafe};
 use std::pin::Pin;
 use std::sync::Once;
-use std::task::Context;
+use std::task::{Context, Poll};
 
 use super::log;
 
@@ -38,6 +39,41 @@ pub fn quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "<a panic payload that is not a string>".to_owned())
     })
+}
+
+/// What one logged poll of a run left.
+pub enum Polled<F: ?Sized> {
+    /// Still pending: the future, for the next poll.
+    Pending(Pin<Box<F>>),
+    /// Ended, with its output's `Debug` text or a panic's message. The future was polled once
+    /// more and dropped.
+    Ended(Result<String, String>),
+}
+
+/// Polls `future` as poll number `polls`, logged. Once it has ended, its output is dropped, and
+/// the future polled again and dropped, all logged.
+pub fn poll_logged<F: Future + ?Sized>(
+    mut future: Pin<Box<F>>,
+    cx: &mut Context<'_>,
+    polls: usize,
+) -> Polled<F>
+where
+    F::Output: Debug,
+{
+    log(format!("poll {polls}"));
+    let end = match quietly(|| future.as_mut().poll(cx)) {
+        Ok(Poll::Pending) => return Polled::Pending(future),
+        Ok(Poll::Ready(output)) => {
+            let text = format!("{output:?}");
+            log("drop output");
+            drop(output);
+            Ok(text)
+        }
+        Err(message) => Err(message),
+    };
+    poll_again(future.as_mut(), cx);
+    dispose(future);
+    Polled::Ended(end)
 }
 
 /// Polls a future that has finished or panicked once more (an `async fn` panics then), and logs

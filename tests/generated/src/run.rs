@@ -5,13 +5,13 @@
 use std::fmt::Debug;
 use std::future::Future;
 use std::pin::Pin;
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Waker};
 
 use crate::observe::{log, take_log};
 
 #[path = "../../support/quietly.rs"]
 mod quietly;
-use quietly::{dispose, poll_again, quietly};
+use quietly::{Polled, dispose, poll_logged};
 
 /// How a run ended.
 #[derive(Debug, PartialEq)]
@@ -57,23 +57,11 @@ where
             break End::Unfinished;
         }
         polls += 1;
-        log(format!("poll {polls}"));
-        match quietly(|| future.as_mut().poll(&mut cx)) {
-            Ok(Poll::Pending) => {}
-            Ok(Poll::Ready(output)) => {
-                let text = format!("{output:?}");
-                log("drop output");
-                drop(output);
-                poll_again(future.as_mut(), &mut cx);
-                dispose(future);
-                break End::Ready(text);
-            }
-            Err(message) => {
-                poll_again(future.as_mut(), &mut cx);
-                dispose(future);
-                break End::Panicked(message);
-            }
-        }
+        future = match poll_logged(future, &mut cx, polls) {
+            Polled::Pending(future) => future,
+            Polled::Ended(Ok(text)) => break End::Ready(text),
+            Polled::Ended(Err(message)) => break End::Panicked(message),
+        };
     };
     Run {
         polls,
