@@ -28,7 +28,8 @@ mod shadowed {
     struct u16;
     fn probe() {}
     fn instrument() {}
-    fn instrument_method() {}
+    fn self_type() {}
+    fn self_type_of() {}
 
     // Built-in macros the expansion might call unqualified.
     macro_rules! file {
@@ -66,7 +67,7 @@ mod shadowed {
     }
 
     impl Client {
-        /// Through `instrument_method`, with a name override.
+        /// Through `self_type_of`, with a name override.
         #[::stackless::inspect(name = "client get")]
         pub async fn get(&self, offset: u64) -> u64 {
             ::tokio::task::yield_now().await;

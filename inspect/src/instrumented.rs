@@ -1,23 +1,27 @@
 //! The wrapper around an inspected function's state machine.
 //!
 //! `#[stackless::inspect] async fn f(..) -> R { body }` returns
-//! `instrument::<Site, R, _>(async move { body })`: the untouched state machine plus two small
+//! `instrument::<Site, R, _>(None, async move { body })`: the untouched state machine plus two small
 //! fields, the place it is parked at and how many pending polls it has had there since it
 //! arrived. A poll that leaves the future where it was costs two thread-local stores and a load
 //! (to hear from the probes) and an increment of that tally, in the future's own memory; only a
 //! poll that moves the future counts on the function's shared counters, two or three
 //! increments on a shard this thread owns (see [`crate::counters`]).
+//!
+//! Only [`instrument`] and the wrapper's `poll` and `Drop` are generic over the function; they
+//! hand everything else to plain functions taking the function's [`FnMeta`]. A debug build
+//! generates a function for every instantiation of a generic one, per inspected function, so
+//! each generic helper here would cost every inspected function a function more to compile.
 
 use std::cell::Cell;
 use std::future::Future;
 use std::marker::PhantomData;
-use std::mem::ManuallyDrop;
 use std::pin::Pin;
 use std::sync::atomic::Ordering::Relaxed;
 use std::task::{Context, Poll};
 
 use crate::budget;
-use crate::counters::{Counter, Local, place};
+use crate::counters::{Counter, place};
 use crate::meta::{FnMeta, FutureSize};
 use crate::probe::{NOTHING, PARKED_AT, Report, awaitee_of, place_of};
 
@@ -84,14 +88,14 @@ pub(crate) fn identify<F>() -> Option<(&'static FnMeta, FutureSize)> {
 }
 
 /// Wraps the state machine of an inspected function; `R` is spelled out so that `?` and `return`
-/// in the body infer the output type just as they do in an `async fn`.
+/// in the body infer the output type just as they do in an `async fn`. `self_type` is the name
+/// of `Self` for a method (see [`self_type`] and [`self_type_of`]), `None` otherwise.
 #[doc(hidden)]
 #[inline]
-pub fn instrument<S: Site, R, F: Future<Output = R>>(future: F) -> Instrumented<S, F> {
-    // Nothing below unwinds, but rustc cannot know: without this, every inspected function
-    // would make it generate and compile its state machine's drop glue, for a cleanup path
-    // that never runs. (Were it to run, the state machine would leak, not drop.)
-    let future = ManuallyDrop::new(future);
+pub fn instrument<S: Site, R, F: Future<Output = R>>(
+    self_type: Option<&'static str>,
+    future: F,
+) -> Instrumented<S, F> {
     // Evaluated when the function is instantiated: `cargo build` fails on an over-budget
     // future, `cargo check` does not get this far.
     const {
@@ -102,55 +106,57 @@ pub fn instrument<S: Site, R, F: Future<Output = R>>(future: F) -> Instrumented<
             S::BUDGET,
         )
     };
-    let layout = const { Instrumented::<S, F>::SIZE.pack() };
-    // The common case, one instantiation already recorded, is one load.
-    if S::FN.layouts[0].load(Relaxed) != layout {
-        S::FN.record_layout(layout);
-    }
-    counters::<S>().count(Counter::CREATED);
-    LAST_CREATED.set(Some((S::FN, Instrumented::<S, F>::SIZE)));
-    Instrumented {
-        future: ManuallyDrop::into_inner(future),
+    // Built before anything is called: were a call to unwind with the state machine still
+    // loose, rustc would compile a cleanup path dropping it on its own. Inside the wrapper,
+    // the wrapper's drop glue, which every user of the future needs anyway, serves.
+    let instrumented = Instrumented {
+        future,
         progress: Progress {
             state: place::NOT_STARTED,
             stays: 0,
         },
         site: PhantomData,
-    }
+    };
+    created(S::FN, Instrumented::<S, F>::SIZE, self_type);
+    instrumented
 }
 
 impl<S: Site, F> Instrumented<S, F> {
     const SIZE: FutureSize = FutureSize::of::<F, Self>();
 }
 
-/// Like [`instrument`], for methods: also learns the name of `Self` for reports.
-#[doc(hidden)]
+/// Counts a new future of the function `meta`, of layout `size`.
 #[inline]
-pub fn instrument_method<S: Site, SelfTy: ?Sized, R, F: Future<Output = R>>(
-    future: F,
-) -> Instrumented<S, F> {
-    if S::FN.self_type.get().is_none() {
-        let _ = S::FN.self_type.set(std::any::type_name::<SelfTy>());
+fn created(meta: &'static FnMeta, size: FutureSize, self_type: Option<&'static str>) {
+    // The common case, one instantiation already recorded, is one load.
+    let layout = size.pack();
+    if meta.layouts[0].load(Relaxed) != layout {
+        meta.record_layout(layout);
     }
-    instrument::<S, R, F>(future)
+    if let Some(self_type) = self_type
+        && meta.self_type.get().is_none()
+    {
+        let _ = meta.self_type.set(self_type);
+    }
+    meta.counters.local().count(Counter::CREATED);
+    LAST_CREATED.set(Some((meta, size)));
 }
 
-/// [`instrument_method`] for a receiver written without a type (`self`, `&self`, `&mut self`):
-/// `Self` is inferred from a pointer to the receiver, so generated code never spells `Self` (and
-/// a stray `self` outside an `impl` gets rustc's error alone). The pointer is only a type
-/// witness: never read, and holding no borrow.
+/// The name of `Self`, for a method whose signature spells `Self`.
 #[doc(hidden)]
 #[inline]
-pub fn instrument_receiver<S: Site, SelfTy: ?Sized, R, F: Future<Output = R>>(
-    _receiver: *const SelfTy,
-    future: F,
-) -> Instrumented<S, F> {
-    instrument_method::<S, SelfTy, R, F>(future)
+pub fn self_type<SelfTy: ?Sized>() -> Option<&'static str> {
+    Some(std::any::type_name::<SelfTy>())
 }
 
-#[inline(always)]
-fn counters<S: Site>() -> Local {
-    S::FN.counters.local()
+/// The name of `Self`, for a receiver written without a type (`self`, `&self`, `&mut self`):
+/// inferred from a pointer to the receiver, so generated code never spells `Self` (and a stray
+/// `self` outside an `impl` gets rustc's error alone). The pointer is only a type witness:
+/// never read, and holding no borrow.
+#[doc(hidden)]
+#[inline]
+pub fn self_type_of<SelfTy: ?Sized>(_receiver: *const SelfTy) -> Option<&'static str> {
+    Some(std::any::type_name::<SelfTy>())
 }
 
 impl<S: Site, F: Future> Future for Instrumented<S, F> {
@@ -158,62 +164,80 @@ impl<S: Site, F: Future> Future for Instrumented<S, F> {
 
     #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        // SAFETY: `future` is structurally pinned: it is never moved out of a pinned
-        // `Instrumented`, `Drop` below touches only `progress`, and `Instrumented` is `Unpin`
-        // only when `F` is (auto trait; `site` is a function-pointer marker). `progress` is not
-        // pinned.
-        let this = unsafe { self.get_unchecked_mut() };
+        // SAFETY: `Pin` is `#[repr(transparent)]` over its pointer. `future` is structurally
+        // pinned: it is never moved out of a pinned `Instrumented`, `Drop` below touches only
+        // `progress`, and `Instrumented` is `Unpin` only when `F` is (auto trait; `site` is a
+        // function-pointer marker). `progress` is not pinned. A `transmute`, not `Pin`'s
+        // methods: those are generic, one more function per inspected function to generate.
+        let this = unsafe { std::mem::transmute::<Pin<&mut Self>, &mut Self>(self) };
         // Only this function's probes, or nothing, report during this poll: an inspected future
         // polled inside it takes its own report and leaves `UNLABELLED` behind, and a probe that
         // reports returns `Pending` straight up to us.
         PARKED_AT.set(NOTHING);
-        let on_panic = PanicGuard::<S> {
+        let on_panic = PanicGuard {
             progress: &mut this.progress,
-            site: PhantomData,
+            meta: S::FN,
         };
-        // SAFETY: see above.
-        let poll = unsafe { Pin::new_unchecked(&mut this.future) }.poll(cx);
+        // SAFETY: as above.
+        let future = unsafe { std::mem::transmute::<&mut F, Pin<&mut F>>(&mut this.future) };
+        let poll = future.poll(cx);
         std::mem::forget(on_panic);
-        let report = PARKED_AT.replace(NOTHING);
-        let parked = place_of(report);
-        let progress = &mut this.progress;
-        if poll.is_pending() {
-            // `state` is a place: a state machine polled after its end panics instead.
-            if parked == progress.state {
-                let (stays, wrapped) = progress.stays.overflowing_add(1);
-                progress.stays = stays;
-                if wrapped {
-                    overflowed::<S>(progress.state);
-                }
-            } else {
-                moved::<S>(progress, report);
-            }
-        } else {
-            ended::<S>(progress, Counter::Completed);
-            progress.state = COMPLETED;
+        match poll {
+            Poll::Pending => parked(S::FN, &mut this.progress),
+            Poll::Ready(_) => completed(S::FN, &mut this.progress),
         }
         poll
     }
+}
+
+/// Counts a poll of a future of the function `meta` that returned `Pending`: asks the probes
+/// where it parked. Not generic: in a debug build one copy serves every inspected function; an
+/// optimised build inlines it into each poll.
+#[inline]
+fn parked(meta: &'static FnMeta, progress: &mut Progress) {
+    let report = PARKED_AT.replace(NOTHING);
+    // `state` is a place: a state machine polled after its end panics instead.
+    if place_of(report) == progress.state {
+        let (stays, wrapped) = progress.stays.overflowing_add(1);
+        progress.stays = stays;
+        if wrapped {
+            overflowed(meta, progress.state);
+        }
+    } else {
+        moved(meta, progress, report);
+    }
+}
+
+/// Counts a poll that returned `Ready`.
+#[inline]
+fn completed(meta: &'static FnMeta, progress: &mut Progress) {
+    PARKED_AT.set(NOTHING);
+    ended(meta, progress, Counter::Completed);
+    progress.state = COMPLETED;
 }
 
 /// Counts a poll that parked the future somewhere new. Out of line, so that the poll itself
 /// stays small enough for the optimiser to inline it into its caller (an executor's task
 /// harness, or the enclosing state machine): every poll would otherwise pay for a call.
 #[inline(never)]
-fn moved<S: Site>(progress: &mut Progress, report: Report) {
+fn moved(meta: &'static FnMeta, progress: &mut Progress, report: Report) {
     let parked = place_of(report);
-    counters::<S>().moved(progress.state, progress.stays, parked, awaitee_of(report));
+    meta.counters
+        .local()
+        .moved(progress.state, progress.stays, parked, awaitee_of(report));
     progress.state = parked;
     progress.stays = 0;
 }
 
 /// Counts the end of a future's life at its place; out of line, as it happens once per future.
 #[inline(never)]
-fn ended<S: Site>(progress: &Progress, ending: Counter) {
+fn ended(meta: &'static FnMeta, progress: &Progress, ending: Counter) {
     // A future polled after it finished panics ("resumed after completion"), and one dropped
     // after that: that future was already counted once.
     if is_place(progress.state) {
-        counters::<S>().ended(progress.state, progress.stays, ending);
+        meta.counters
+            .local()
+            .ended(progress.state, progress.stays, ending);
     }
 }
 
@@ -221,34 +245,44 @@ fn ended<S: Site>(progress: &Progress, ending: Counter) {
 /// counted.
 #[cold]
 #[inline(never)]
-fn overflowed<S: Site>(place: State) {
-    counters::<S>().stayed(place, 1 << u16::BITS);
+fn overflowed(meta: &'static FnMeta, place: State) {
+    meta.counters.local().stayed(place, 1 << u16::BITS);
+}
+
+/// Counts a future dropped before it finished.
+#[inline(never)]
+fn dropped_early(meta: &'static FnMeta, progress: &Progress) {
+    match progress.state {
+        // Departing from "not started" means being started: a future dropped unpolled never
+        // was.
+        place::NOT_STARTED => meta.counters.local().count(Counter::DroppedEarly),
+        _ => ended(meta, progress, Counter::DroppedEarly),
+    }
 }
 
 /// Counts a panic out of the poll it interrupted, without catching it.
-struct PanicGuard<'a, S: Site> {
+struct PanicGuard<'a> {
     progress: &'a mut Progress,
-    site: PhantomData<fn() -> S>,
+    meta: &'static FnMeta,
 }
 
-impl<S: Site> Drop for PanicGuard<'_, S> {
+impl Drop for PanicGuard<'_> {
+    // Inlinable, so that an optimised poll keeps the guard in registers rather than building
+    // it in memory for a call from its cleanup path.
+    #[inline]
     fn drop(&mut self) {
         PARKED_AT.set(NOTHING);
-        ended::<S>(self.progress, Counter::Panicked);
+        ended(self.meta, self.progress, Counter::Panicked);
         self.progress.state = PANICKED;
     }
 }
 
 impl<S: Site, F> Drop for Instrumented<S, F> {
     fn drop(&mut self) {
-        match self.progress.state {
-            // Departing from "not started" means being started: a future dropped unpolled
-            // never was.
-            place::NOT_STARTED => counters::<S>().count(Counter::DroppedEarly),
-            // Tested here as well as in `ended`: most futures are dropped after they complete,
-            // and then nothing is counted and nothing need be called.
-            state if is_place(state) => ended::<S>(&self.progress, Counter::DroppedEarly),
-            _ => {}
+        // Tested here as well as in `ended`: most futures are dropped after they complete, and
+        // then nothing is counted and nothing need be called.
+        if is_place(self.progress.state) {
+            dropped_early(S::FN, &self.progress);
         }
     }
 }

@@ -32,7 +32,7 @@ pub use stackful::{
 #[doc(hidden)]
 pub mod __private {
     pub use crate::instrumented::{
-        Instrumented, MAX_AWAIT_POINTS, Site, instrument, instrument_method, instrument_receiver,
+        Instrumented, MAX_AWAIT_POINTS, Site, instrument, self_type, self_type_of,
     };
     pub use crate::meta::{AwaitMeta, FnMeta};
     pub use crate::probe::{Probe, at, probe};

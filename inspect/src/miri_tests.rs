@@ -158,7 +158,7 @@ site!(Borrows: "PendingN(2)", "PendingN(1)");
 /// A state machine that holds a borrow of its own local across both awaits: it is `!Unpin`,
 /// and a projection that moved it or invalidated the borrow would show up under Miri.
 fn borrows(seed: u8) -> impl Future<Output = u32> {
-    instrument::<Borrows, u32, _>(async move {
+    instrument::<Borrows, u32, _>(None, async move {
         let buffer = [seed; 16];
         let view = &buffer[4..];
         probe::<Borrows, { at(0, 1, 1) }, _>(PendingN(2)).await;
@@ -189,7 +189,7 @@ fn a_self_borrowing_future_is_counted_at_each_place_and_returns_its_value() {
 site!(Dropped: "Gate");
 
 fn dropped(gate: Gate) -> impl Future<Output = ()> {
-    instrument::<Dropped, (), _>(async move {
+    instrument::<Dropped, (), _>(None, async move {
         let guard = String::from("dropped with the state machine");
         probe::<Dropped, { at(0, 1, 1) }, _>(gate).await;
         drop(guard);
@@ -215,7 +215,7 @@ fn futures_dropped_parked_or_unpolled_count_as_dropped_early() {
 site!(Panics: "PendingN(1)");
 
 fn panics() -> impl Future<Output = u8> {
-    instrument::<Panics, u8, _>(async move {
+    instrument::<Panics, u8, _>(None, async move {
         // Freed while the panic unwinds through the state machine.
         let on_the_heap = String::from("planned");
         probe::<Panics, { at(0, 1, 1) }, _>(PendingN(1)).await;
@@ -245,14 +245,14 @@ site!(Inner: "PendingN(1)");
 site!(Outer: "inner()");
 
 fn inner() -> impl Future<Output = u8> {
-    instrument::<Inner, u8, _>(async move {
+    instrument::<Inner, u8, _>(None, async move {
         probe::<Inner, { at(0, 1, 1) }, _>(PendingN(1)).await;
         7
     })
 }
 
 fn outer() -> impl Future<Output = u8> {
-    instrument::<Outer, u8, _>(async move {
+    instrument::<Outer, u8, _>(None, async move {
         let from_inner = probe::<Outer, { at(0, 1, 1) }, _>(inner()).await;
         // Not probed, as an await inside `select!` is not: counted as unlabelled.
         PendingN(1).await;
@@ -280,7 +280,7 @@ fn nested_wrappers_each_see_their_own_await_point() {
 site!(Travels: "Gate", "PendingN(1)");
 
 fn travels(gate: Gate) -> impl Future<Output = u64> + Send {
-    instrument::<Travels, u64, _>(async move {
+    instrument::<Travels, u64, _>(None, async move {
         let numbers: Vec<u64> = (1..=4).collect();
         let first = &numbers[0];
         probe::<Travels, { at(0, 1, 1) }, _>(gate).await;
@@ -335,7 +335,7 @@ fn a_future_parked_on_one_thread_is_woken_from_a_second_and_finished_on_a_third(
 site!(Crowd: "Gate", "PendingN(1)");
 
 fn crowd(gate: Gate) -> impl Future<Output = ()> + Send {
-    instrument::<Crowd, (), _>(async move {
+    instrument::<Crowd, (), _>(None, async move {
         probe::<Crowd, { at(0, 1, 1) }, _>(gate).await;
         probe::<Crowd, { at(1, 2, 1) }, _>(PendingN(1)).await;
     })

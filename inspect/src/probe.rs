@@ -95,12 +95,17 @@ impl<S, const AT: u64, F: Future> Future for Probe<S, AT, F> {
 
     #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        // SAFETY: `future` is structurally pinned: it is never moved out of a pinned `Probe`,
-        // `Probe` has no `Drop` impl and is `Unpin` only when `F` is (auto trait; `site` is a
-        // function-pointer marker and always `Unpin`).
-        let future = unsafe { self.map_unchecked_mut(|probe| &mut probe.future) };
+        // SAFETY: `Probe` is `#[repr(transparent)]` over `future`, and `Pin` over its pointer.
+        // `future` is structurally pinned: it is never moved out of a pinned `Probe`, `Probe`
+        // has no `Drop` impl and is `Unpin` only when `F` is (auto trait; `site` is a
+        // function-pointer marker and always `Unpin`). A `transmute`, not `map_unchecked_mut`:
+        // that is two generic functions (it and its closure) to generate per `.await`.
+        let future = unsafe { std::mem::transmute::<Pin<&mut Self>, Pin<&mut F>>(self) };
         let poll = future.poll(cx);
-        if poll.is_pending() {
+        // A pattern, not `is_pending()`: a generic method, one more function per output type
+        // in a debug build.
+        #[allow(clippy::redundant_pattern_matching)]
+        if let Poll::Pending = poll {
             PARKED_AT
                 .set(const { report(place::await_point(unpack_at(AT).0), pack_layout::<F>()) });
         }

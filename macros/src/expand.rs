@@ -13,7 +13,7 @@
 //!             };
 //!             const BUDGET: .. = Some(8192);    // (and its name and location, for the error)
 //!         }
-//!         ::stackless::__private::instrument::<__StacklessSite, Page, _>(async move {
+//!         ::stackless::__private::instrument::<__StacklessSite, Page, _>(None, async move {
 //!             if false { let r: Page = loop {}; return r; }     // pins the output type
 //!             let url = url;                                     // params.rs
 //!             let __stackless_ret = {                            // the body, with probes

@@ -1,8 +1,8 @@
 //! The call that wraps the state machine, and how it learns the name of `Self` for reports.
 //!
 //! Input:   async fn get(&self, key: u32) -> u32 { .. }
-//! Output:  ::stackless::__private::instrument_receiver::<__StacklessSite, _, u32, _>(
-//!              &raw const *self,
+//! Output:  ::stackless::__private::instrument::<__StacklessSite, u32, _>(
+//!              ::stackless::__private::self_type_of(&raw const *self),
 //!              async move { .. },
 //!          )
 //!
@@ -11,14 +11,14 @@
 //! rustc's own "`self` parameter is only allowed in associated functions" is then the only
 //! error, with no "cannot find type `Self`" on the attribute. The pointer is only a type
 //! witness: it is never read, and a raw pointer holds no borrow, so `self` still moves into
-//! the future. A signature that names `Self` itself lends that token instead. Any other
-//! function goes through `instrument`, which does not ask for `Self`.
+//! the future. A signature that names `Self` itself lends that token instead
+//! (`self_type::<Self>()`). Any other function passes `None`.
 
 use proc_macro2::{Ident, TokenStream, TokenTree};
 use quote::{ToTokens, quote};
 use syn::{ReceiverKind, Signature};
 
-/// `instrument::<site, output, _>(body)`, or its method form when the function has a `Self`.
+/// `instrument::<site, output, _>(self_type, body)`.
 pub(crate) fn instrument_call(
     sig: &Signature,
     site: &Ident,
@@ -32,23 +32,21 @@ pub(crate) fn instrument_call(
             ReceiverKind::Value | ReceiverKind::Reference(..)
         )
     });
-    if let Some(receiver) = receiver {
+    let self_type = if let Some(receiver) = receiver {
         let self_token = receiver.self_token;
         let pointer = match receiver.kind {
             ReceiverKind::Value => quote!(&raw const #self_token),
             _ => quote!(&raw const *#self_token),
         };
-        return quote! {
-            ::stackless::__private::instrument_receiver::<#site, _, #output_hint, _>(#pointer, #body)
-        };
-    }
-    match self_type_in(sig) {
-        // The user's own token: outside an `impl`, rustc's error on it is the only one.
-        Some(self_type) => quote! {
-            ::stackless::__private::instrument_method::<#site, #self_type, #output_hint, _>(#body)
-        },
-        None => quote!(::stackless::__private::instrument::<#site, #output_hint, _>(#body)),
-    }
+        quote!(::stackless::__private::self_type_of(#pointer))
+    } else {
+        match self_type_in(sig) {
+            // The user's own token: outside an `impl`, rustc's error on it is the only one.
+            Some(self_type) => quote!(::stackless::__private::self_type::<#self_type>()),
+            None => quote!(::core::option::Option::None),
+        }
+    };
+    quote!(::stackless::__private::instrument::<#site, #output_hint, _>(#self_type, #body))
 }
 
 /// The first `Self` in the parameters or the return type.

@@ -210,8 +210,10 @@ fn compile_time(md: &mut String, report: &Report) {
     };
     let _ = writeln!(
         md,
-        "\n### Compile time\n\nA crate of {functions} annotated async functions, built in the \
-         {profile} profile: median seconds and the ratio to plain's, on {basis}. From the \
+        "\n### Compile time\n\nA crate of {functions} annotated async functions, and a function \
+         polling each future once (so that every variant compiles the code of its futures), \
+         built in the {profile} profile: median seconds and the ratio to plain's, on {basis}. \
+         From the \
          compile-time benchmark (`cargo run --release -p stackless-overhead --bin compile_time \
          -- --json PATH`), included with `--compile-time PATH`.\n"
     );
@@ -307,7 +309,10 @@ mod tests {
             "peer_macro_crates_clean_build_seconds": {"tracing-attributes": 10.25},
         });
         let md = render(&empty_report(Some(json)));
-        assert!(md.contains("A crate of 500 annotated async functions, built in the dev profile"));
+        assert!(md.contains(
+            "A crate of 500 annotated async functions, and a function polling each future once"
+        ));
+        assert!(md.contains("built in the dev profile"));
         assert!(md.contains("on CPU time"));
         assert!(md.contains("| plain | 2.00 s | ×1.00 | - | - |"), "{md}");
         assert!(

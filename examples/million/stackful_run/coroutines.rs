@@ -58,14 +58,18 @@ fn predict<F: Future>(stack: usize, need: usize) -> (u64, String) {
         "{}; + {cell} B tokio task cell for the `Stackful` handle",
         footprint.detail
     );
-    // `Stackful` commits the whole stack, which the model does not expect of a runtime.
+    // `Stackful` paints the whole stack to measure it, so commits every page of it, which the
+    // model does not expect of a runtime: the prediction is the painted stack then.
     let painted = stack.div_ceil(PAGE_SIZE).saturating_mul(PAGE_SIZE);
-    if painted > footprint.committed {
+    let committed = if painted > footprint.committed {
         detail.push_str(&format!(
             " (but `Stackful` paints, so commits, all {painted} B of the stack)"
         ));
-    }
-    (footprint.committed.saturating_add(cell) as u64, detail)
+        painted
+    } else {
+        footprint.committed
+    };
+    (committed.saturating_add(cell) as u64, detail)
 }
 
 /// Spawns up to the tasks asked for as coroutines, each on a stack sized by the system's policy

@@ -11,6 +11,14 @@
 //! `#[await_tree::instrument]` and `#[tracing::instrument]`. The crates depend on `stackless`
 //! by path and on the peers at pinned versions, and start from this workspace's `Cargo.lock`.
 //!
+//! Each crate also has `poll_each_once`, which polls every function's future once, as the
+//! program that uses them would. Without it the crates would not all compile the same code:
+//! rustc generates a state machine's code where the future is polled, and every attribute's
+//! wrapper (ours and the peers') is generic over the state machine, so a crate that only
+//! defines the functions leaves most of their code to whichever crate polls them. A plain
+//! `async fn` compiles its own, so without `poll_each_once` every attribute's ratio to plain
+//! would look far lower than what a program using the functions pays.
+//!
 //! Every variant is first built once, untimed, with its dependencies. Then each variant's own
 //! crate is built again `--runs` times after touching its `lib.rs`, round-robin across the
 //! variants so that noise on the machine falls on all of them alike, and each time also
