@@ -97,14 +97,17 @@ pub fn instrument<S: Site, R, F: Future<Output = R>>(
     future: F,
 ) -> Instrumented<S, F> {
     // Evaluated when the function is instantiated: `cargo build` fails on an over-budget
-    // future, `cargo check` does not get this far.
+    // future, `cargo check` does not get this far. Without a budget only `BUDGET` is
+    // evaluated: the rest is work for rustc in every build, per inspected function.
     const {
-        budget::check(
-            S::NAME,
-            S::LOCATION,
-            Instrumented::<S, F>::SIZE.size,
-            S::BUDGET,
-        )
+        if let Some(budget) = S::BUDGET {
+            budget::check(
+                S::NAME,
+                S::LOCATION,
+                Instrumented::<S, F>::SIZE.size,
+                budget,
+            )
+        }
     };
     // Built before anything is called: were a call to unwind with the state machine still
     // loose, rustc would compile a cleanup path dropping it on its own. Inside the wrapper,
