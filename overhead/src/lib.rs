@@ -15,6 +15,7 @@ pub mod shapes;
 pub mod chart;
 pub mod cpu_clock;
 pub mod drive;
+pub mod instructions;
 pub mod machine;
 pub mod markdown;
 pub mod measure;

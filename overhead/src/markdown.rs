@@ -2,6 +2,7 @@
 
 use std::fmt::Write as _;
 
+use crate::instructions::{self, POLLS_BETWEEN};
 use crate::measure::Group;
 use crate::report::{ComparedBenchmark, Report};
 use crate::variant::{Shape, Variant};
@@ -27,6 +28,7 @@ pub fn render(report: &Report) -> String {
         times(&mut md, report, group);
     }
     contention(&mut md, report);
+    instructions(&mut md, report);
     compile_time(&mut md, report);
     md
 }
@@ -60,7 +62,11 @@ fn columns(report: &Report) -> Vec<Variant> {
             .benchmarks
             .iter()
             .any(|b| b.variants.iter().any(|c| c.variant == *variant));
-        if sized || timed {
+        let counted = report
+            .instructions
+            .iter()
+            .any(|row| row.variants.iter().any(|c| c.variant == *variant));
+        if sized || timed || counted {
             columns.push(*variant);
         }
     }
@@ -193,6 +199,45 @@ fn contention(md: &mut String, report: &Report) {
     }
 }
 
+fn instructions(md: &mut String, report: &Report) {
+    if report.instructions.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        md,
+        "\n### Instructions per poll\n\nThe same benchmarks counted by valgrind's callgrind: \
+         the instructions one process executes more than another that makes about \
+         {POLLS_BETWEEN} polls fewer, per poll (per future for `one_poll`); in brackets, the \
+         instructions added to plain's{OFF_BASELINE}. An instruction is not a nanosecond, but \
+         a binary gives the same count every time: where the times above are a few tenths of a \
+         nanosecond apart, which is how far code placement alone moves them, this says which \
+         variant does more work."
+    );
+    let columns = columns(report);
+    for group in instructions::GROUPS {
+        let rows: Vec<_> = report
+            .instructions
+            .iter()
+            .filter(|row| row.group == group)
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let _ = writeln!(md, "\n`{}`:\n", group.key());
+        header(md, &["shape"], &columns);
+        for row in rows {
+            let mut cells = vec![shape_cell(row.shape), format!("{:.1}", row.plain)];
+            for &variant in &columns[1..] {
+                cells.push(match row.variants.iter().find(|c| c.variant == variant) {
+                    Some(cell) => format!("{:.1} ({:+.1})", cell.per_poll, cell.added),
+                    None => "-".to_owned(),
+                });
+            }
+            let _ = writeln!(md, "| {} |", cells.join(" | "));
+        }
+    }
+}
+
 /// The compile-time benchmark's table, read from its JSON as loosely as it is written: the
 /// fields the interface fixes, and its wall and CPU medians and goal where present.
 fn compile_time(md: &mut String, report: &Report) {
@@ -288,8 +333,31 @@ mod tests {
             sizes: Vec::new(),
             benchmarks: Vec::new(),
             goals: Vec::new(),
+            instructions: Vec::new(),
             compile_time,
         }
+    }
+
+    #[test]
+    fn the_instruction_tables_appear_with_counts_only() {
+        use crate::instructions::{ComparedInstructions, InstructionCell};
+        let mut report = empty_report(None);
+        assert!(!render(&report).contains("Instructions per poll"));
+        report.instructions.push(ComparedInstructions {
+            group: Group::CurrentThread,
+            shape: Shape::OneAwait,
+            plain: 363.5,
+            variants: vec![InstructionCell {
+                variant: Variant::Stackless,
+                per_poll: 377.75,
+                added: 14.25,
+            }],
+        });
+        let md = render(&report);
+        assert!(md.contains("### Instructions per poll"), "{md}");
+        assert!(md.contains("`current_thread`:"), "{md}");
+        assert!(!md.contains("`by_hand`:"), "{md}");
+        assert!(md.contains("| 363.5 | 377.8 (+14.2) |"), "{md}");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cpu_clock::CpuClock;
 use crate::drive;
+use crate::instructions::Instructions;
 use crate::timing::{self, Plan, Timing};
 use crate::variant::{Shape, Variant};
 
@@ -21,6 +22,9 @@ pub struct BuildResults {
     pub profile: String,
     pub sizes: Vec<Size>,
     pub benchmarks: Vec<Benchmark>,
+    /// Instructions per poll, when counted (`--instructions`).
+    #[serde(default)]
+    pub instructions: Vec<Instructions>,
 }
 
 /// The size of one shape's future in one variant.
@@ -146,32 +150,16 @@ pub fn benchmarks(
 ) -> Vec<Benchmark> {
     let mut benchmarks = Vec::new();
     for &group in groups {
-        let runtime = runtime_for(group);
+        let runner = Runner::new(group);
         for shape in Shape::ALL {
             progress(&format!("{} {}", group.key(), shape.key()));
-            let n = group.argument();
-            let tasks = group.tasks();
-            let by_hand: Vec<_> = variants.iter().map(|&v| drive::by_hand(shape, v)).collect();
-            let spawn: Vec<_> = variants.iter().map(|&v| drive::spawn(shape, v)).collect();
+            let drivers: Vec<_> = variants.iter().map(|&v| Drivers::of(shape, v)).collect();
             let index = |variant| variants.iter().position(|&v| v == variant).unwrap_or(0);
             let timings = timing::interleaved(
                 variants,
                 group.polls_per_run(),
                 group.plan(quick),
-                |variant, runs| match &runtime {
-                    None => {
-                        let run = by_hand[index(variant)];
-                        for _ in 0..runs {
-                            black_box(run(black_box(n)));
-                        }
-                    }
-                    Some(runtime) => {
-                        let spawn = spawn[index(variant)];
-                        for _ in 0..runs {
-                            black_box(runtime.block_on(drive::spawn_and_join(spawn, tasks, n)));
-                        }
-                    }
-                },
+                |variant, runs| runner.run(drivers[index(variant)], runs),
             );
             benchmarks.push(Benchmark {
                 group,
@@ -182,6 +170,60 @@ pub fn benchmarks(
         }
     }
     benchmarks
+}
+
+/// Runs `runs` runs of one group's benchmark of `shape` in `variant`: what the timings time,
+/// and what [`crate::instructions`] counts.
+pub fn run(group: Group, shape: Shape, variant: Variant, runs: u64) {
+    Runner::new(group).run(Drivers::of(shape, variant), runs);
+}
+
+/// The two ways to drive one shape of one variant, fetched before any run.
+#[derive(Clone, Copy)]
+struct Drivers {
+    by_hand: fn(u32) -> u64,
+    spawn: fn(u32) -> tokio::task::JoinHandle<u64>,
+}
+
+impl Drivers {
+    fn of(shape: Shape, variant: Variant) -> Self {
+        Drivers {
+            by_hand: drive::by_hand(shape, variant),
+            spawn: drive::spawn(shape, variant),
+        }
+    }
+}
+
+/// What one run of a group is: by hand, or on the group's runtime.
+struct Runner {
+    group: Group,
+    runtime: Option<tokio::runtime::Runtime>,
+}
+
+impl Runner {
+    fn new(group: Group) -> Self {
+        Runner {
+            group,
+            runtime: runtime_for(group),
+        }
+    }
+
+    fn run(&self, drivers: Drivers, runs: u64) {
+        let n = self.group.argument();
+        match &self.runtime {
+            None => {
+                for _ in 0..runs {
+                    black_box((drivers.by_hand)(black_box(n)));
+                }
+            }
+            Some(runtime) => {
+                let tasks = self.group.tasks();
+                for _ in 0..runs {
+                    black_box(runtime.block_on(drive::spawn_and_join(drivers.spawn, tasks, n)));
+                }
+            }
+        }
+    }
 }
 
 /// The runtime a group's runs need, if any.

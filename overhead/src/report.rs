@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::instructions::{self, ComparedInstructions};
 use crate::machine::MeasuredOn;
 use crate::measure::{BuildResults, Group};
 use crate::timing::Timing;
@@ -29,6 +30,10 @@ pub struct Report {
     /// Per group and shape, every variant's time per poll next to its plain.
     pub benchmarks: Vec<ComparedBenchmark>,
     pub goals: Vec<Goal>,
+    /// Per group and shape, every variant's instructions per poll next to plain's, when the
+    /// builds counted them (see [`crate::instructions`]).
+    #[serde(default)]
+    pub instructions: Vec<ComparedInstructions>,
     /// The compile-time benchmark's JSON, when it was given.
     pub compile_time: Option<serde_json::Value>,
 }
@@ -157,9 +162,13 @@ impl Report {
             sizes,
             benchmarks,
             goals: Vec::new(),
+            instructions: instructions::compare(&builds.inspect_on, &builds.inspect_off),
             compile_time,
         };
         report.goals = goals(&report);
+        report
+            .goals
+            .extend(instructions::goals(&report.instructions));
         Ok(report)
     }
 
@@ -252,28 +261,17 @@ fn goals(report: &Report) -> Vec<Goal> {
         measured: list(added_off.iter().map(|(s, a)| format!("{} +{a} B", s.key()))),
         met: !added_off.is_empty() && added_off.iter().all(|&(_, a)| a == 0),
     });
-    let mut smallest = Vec::new();
-    let mut smallest_met = !report.sizes.is_empty();
-    for row in &report.sizes {
-        let ours = cell(row, Variant::Stackless).map(|c| c.added);
-        let peers = row.variants.iter().filter(|c| c.variant.is_peer());
-        let least_peer = peers.min_by_key(|c| c.added);
-        match (ours, least_peer) {
-            (Some(ours), Some(peer)) => {
-                smallest_met &= ours < peer.added;
-                smallest.push(format!(
-                    "{} +{ours} B vs {} +{} B",
-                    row.shape.key(),
-                    peer.variant.key(),
-                    peer.added
-                ));
-            }
-            _ => smallest_met = false,
-        }
-    }
+    let (smallest, smallest_met) = below_every_peer(
+        report
+            .sizes
+            .iter()
+            .map(|row| (row.shape, &row.variants[..])),
+        |c| (c.variant, c.added as f64),
+        |bytes| format!("{bytes:+} B"),
+    );
     goals.push(Goal {
         goal: "stackless adds fewer bytes than every peer".to_owned(),
-        measured: list(smallest.into_iter()),
+        measured: smallest,
         met: smallest_met,
     });
 
@@ -318,32 +316,14 @@ fn goals(report: &Report) -> Vec<Goal> {
                     c.added_ns_per_poll <= 0.0 || c.indistinguishable_from_plain()
                 }),
         });
-        let mut cheapest = Vec::new();
-        let mut cheapest_met = !benchmarks.is_empty();
-        for b in &benchmarks {
-            let ours = find(b, Variant::Stackless);
-            let least_peer = b
-                .variants
-                .iter()
-                .filter(|c| c.variant.is_peer())
-                .min_by(|x, y| x.ns_per_poll.total_cmp(&y.ns_per_poll));
-            match (ours, least_peer) {
-                (Some(ours), Some(peer)) => {
-                    cheapest_met &= ours.ns_per_poll < peer.ns_per_poll;
-                    cheapest.push(format!(
-                        "{} {:+.2} ns vs {} {:+.2} ns",
-                        b.shape.key(),
-                        ours.added_ns_per_poll,
-                        peer.variant.key(),
-                        peer.added_ns_per_poll
-                    ));
-                }
-                _ => cheapest_met = false,
-            }
-        }
+        let (cheapest, cheapest_met) = below_every_peer(
+            benchmarks.iter().map(|b| (b.shape, &b.variants[..])),
+            |c| (c.variant, c.added_ns_per_poll),
+            |ns| format!("{ns:+.2} ns"),
+        );
         goals.push(Goal {
             goal: format!("stackless costs less per poll than every peer {where_}"),
-            measured: list(cheapest.into_iter()),
+            measured: cheapest,
             met: cheapest_met,
         });
     }
@@ -371,6 +351,44 @@ fn goals(report: &Report) -> Vec<Goal> {
         met: !contention.is_empty() && contention.iter().all(|&(_, r)| r >= MIN_THROUGHPUT_RATIO),
     });
     goals
+}
+
+/// Stackless against the peer that adds least, row by row: met when stackless adds less in
+/// every row (and there is one). `cell` gives a cell's variant and what it adds to plain;
+/// `measured` reads `shape +ours vs peer +theirs`, each number by `show`.
+pub(crate) fn below_every_peer<'a, C: 'a>(
+    rows: impl IntoIterator<Item = (Shape, &'a [C])>,
+    cell: impl Fn(&C) -> (Variant, f64),
+    show: impl Fn(f64) -> String,
+) -> (String, bool) {
+    let mut measured = Vec::new();
+    let mut met = true;
+    let mut rows_seen = 0;
+    for (shape, cells) in rows {
+        rows_seen += 1;
+        let cells: Vec<(Variant, f64)> = cells.iter().map(&cell).collect();
+        let ours = cells
+            .iter()
+            .find(|(variant, _)| *variant == Variant::Stackless);
+        let least_peer = cells
+            .iter()
+            .filter(|(variant, _)| variant.is_peer())
+            .min_by(|x, y| x.1.total_cmp(&y.1));
+        match (ours, least_peer) {
+            (Some(&(_, ours)), Some(&(peer, theirs))) => {
+                met &= ours < theirs;
+                measured.push(format!(
+                    "{} {} vs {} {}",
+                    shape.key(),
+                    show(ours),
+                    peer.key(),
+                    show(theirs)
+                ));
+            }
+            _ => met = false,
+        }
+    }
+    (list(measured.into_iter()), met && rows_seen > 0)
 }
 
 fn list(items: impl Iterator<Item = String>) -> String {
@@ -402,6 +420,7 @@ mod tests {
             profile: "release".to_owned(),
             sizes: Vec::new(),
             benchmarks: Vec::new(),
+            instructions: Vec::new(),
         };
         let mut off = BuildResults {
             inspect_feature: false,
@@ -536,5 +555,72 @@ mod tests {
                 "stackless (off) adds nothing per poll on tokio's current-thread runtime (a median below plain's, or within the samples' quartiles)",
             ]
         );
+    }
+
+    /// `builds` with instruction counts: plain 20 per poll (21 in the off build), stackless
+    /// `ours`, tracing 30, off `off`.
+    fn with_instructions(mut builds: Builds, ours: f64, off: f64) -> Builds {
+        for group in instructions::GROUPS {
+            for shape in Shape::ALL {
+                let count = |variant, per_poll| instructions::Instructions {
+                    group,
+                    shape,
+                    variant,
+                    per_poll,
+                };
+                builds.inspect_on.instructions.extend([
+                    count(Variant::Plain, 20.0),
+                    count(Variant::Stackless, ours),
+                    count(Variant::Tracing, 30.0),
+                ]);
+                builds.inspect_off.instructions.extend([
+                    count(Variant::Plain, 21.0),
+                    count(Variant::StacklessOff, off),
+                ]);
+            }
+        }
+        builds
+    }
+
+    #[test]
+    fn instructions_are_compared_with_the_plain_of_their_own_build() {
+        let report = report(with_instructions(builds(8, 0.5, 0.05), 25.0, 21.0));
+        assert_eq!(report.instructions.len(), 3 * Shape::ALL.len());
+        let row = &report.instructions[0];
+        let added: Vec<_> = row.variants.iter().map(|c| (c.variant, c.added)).collect();
+        assert_eq!(row.plain, 20.0);
+        assert_eq!(
+            added,
+            [
+                (Variant::Stackless, 5.0),
+                (Variant::StacklessOff, 0.0),
+                (Variant::Tracing, 10.0)
+            ]
+        );
+        assert_eq!(unmet(&report), Vec::<&str>::new());
+        let counted = report.goals.iter().filter(|g| g.goal.contains("callgrind"));
+        assert_eq!(counted.count(), 4, "fewest and off, by hand and on tokio");
+    }
+
+    #[test]
+    fn instruction_goals_miss_on_more_work_than_a_peer_or_any_when_off() {
+        assert_eq!(
+            unmet(&report(with_instructions(builds(8, 0.5, 0.05), 31.0, 21.0))),
+            [
+                "stackless adds fewer instructions per poll than every peer by hand (callgrind)",
+                "stackless adds fewer instructions per poll than every peer on tokio's current-thread runtime (callgrind)",
+            ]
+        );
+        assert_eq!(
+            unmet(&report(with_instructions(builds(8, 0.5, 0.05), 25.0, 21.5))),
+            [
+                "stackless (off) adds no instruction per poll by hand (callgrind)",
+                "stackless (off) adds no instruction per poll on tokio's current-thread runtime (callgrind)",
+            ]
+        );
+        // Without counts, no goal is checked on them.
+        let report = report(builds(8, 0.5, 0.05));
+        assert!(report.instructions.is_empty());
+        assert!(report.goals.iter().all(|g| !g.goal.contains("callgrind")));
     }
 }

@@ -10,23 +10,29 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use stackless_overhead::instructions;
 use stackless_overhead::measure::{self, BuildResults, Group};
 use stackless_overhead::variant::Variant;
 
 const USAGE: &str = "\
-usage: measure_build [--json PATH] [--variants LIST] [--groups LIST] [--quick]
+usage: measure_build [--json PATH] [--variants LIST] [--groups LIST] [--quick] [--instructions]
+       measure_build --run GROUP SHAPE VARIANT RUNS
 
   --json PATH       write the results there (default: stdout)
   --variants LIST   comma-separated variant keys of this build (default: all of them:
                     plain, stackless or stackless-off, async-backtrace, await-tree, tracing)
   --groups LIST     comma-separated: by_hand, one_poll, current_thread, two_workers (default: all)
-  --quick           a few short samples: checks the pipeline, the numbers are noise";
+  --quick           a few short samples: checks the pipeline, the numbers are noise
+  --instructions    also count instructions per poll under valgrind's callgrind (by_hand,
+                    one_poll, current_thread), running this binary with --run
+  --run ...         run one benchmark RUNS times and exit: what callgrind counts";
 
 struct Options {
     json: Option<PathBuf>,
     variants: Vec<Variant>,
     groups: Vec<Group>,
     quick: bool,
+    instructions: bool,
 }
 
 fn parse_args(args: &[String]) -> Result<Options, String> {
@@ -35,6 +41,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         variants: Variant::in_this_build().to_vec(),
         groups: Group::ALL.to_vec(),
         quick: false,
+        instructions: false,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -46,6 +53,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             }
             "--groups" => options.groups = parse_list(value()?, &Group::ALL, Group::key)?,
             "--quick" => options.quick = true,
+            "--instructions" => options.instructions = true,
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
@@ -82,6 +90,18 @@ fn main() -> ExitCode {
         println!("{USAGE}");
         return ExitCode::SUCCESS;
     }
+    if args.first().map(String::as_str) == Some(instructions::RUN_ARGUMENT) {
+        return match instructions::parse_run(&args[1..]) {
+            Ok((group, shape, variant, runs)) => {
+                measure::run(group, shape, variant, runs);
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("error: {error}\n\n{USAGE}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     let options = match parse_args(&args) {
         Ok(options) => options,
         Err(error) => {
@@ -94,6 +114,24 @@ fn main() -> ExitCode {
     } else {
         "inspect off"
     };
+    let instructions = if options.instructions {
+        let counted = std::env::current_exe()
+            .map_err(|error| format!("cannot find this binary: {error}"))
+            .and_then(|binary| {
+                instructions::count(&binary, &options.groups, &options.variants, |what| {
+                    eprintln!("  [{build}] {what}")
+                })
+            });
+        match counted {
+            Ok(counted) => counted,
+            Err(error) => {
+                eprintln!("error: {error}");
+                return ExitCode::FAILURE;
+            }
+        }
+    } else {
+        Vec::new()
+    };
     let results = BuildResults {
         inspect_feature: cfg!(feature = "inspect"),
         profile: measure::profile().to_owned(),
@@ -104,6 +142,7 @@ fn main() -> ExitCode {
             options.quick,
             |what| eprintln!("  [{build}] {what}"),
         ),
+        instructions,
     };
     let json = serde_json::to_string_pretty(&results).expect("results serialise");
     match options.json {

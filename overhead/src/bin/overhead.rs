@@ -13,6 +13,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+use stackless_overhead::instructions;
 use stackless_overhead::machine::MeasuredOn;
 use stackless_overhead::measure::BuildResults;
 use stackless_overhead::report::{Builds, Report};
@@ -28,6 +29,8 @@ options:
   --with-compile-time    run the compile-time benchmark first, writing PATH
                          (default PATH: overhead-compile-time.json in the temp directory)
   --groups LIST          passed on: by_hand, one_poll, current_thread, two_workers
+  --no-instructions      do not count instructions per poll (counted by default when
+                         valgrind is installed; a minute or two)
   --quick                a few short samples: checks the pipeline, the times are noise
   --render JSON          measure nothing: render the tables and the chart of an overhead.json
                          written before (after a change to the renderings; with
@@ -45,6 +48,7 @@ struct Options {
     groups: Option<String>,
     quick: bool,
     render: Option<PathBuf>,
+    instructions: bool,
 }
 
 fn parse_args(args: &[String]) -> Result<Options, String> {
@@ -55,6 +59,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         groups: None,
         quick: false,
         render: None,
+        instructions: true,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -66,6 +71,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--groups" => options.groups = Some(value()?.clone()),
             "--quick" => options.quick = true,
             "--render" => options.render = Some(PathBuf::from(value()?)),
+            "--no-instructions" => options.instructions = false,
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
@@ -88,8 +94,8 @@ fn cargo() -> Command {
 }
 
 /// Builds and runs `measure_build` in release, with the `inspect` feature or without it, and
-/// reads what it measured.
-fn measure(inspect: bool, options: &Options) -> Result<BuildResults, String> {
+/// reads what it measured; `instructions`: counting them too.
+fn measure(inspect: bool, instructions: bool, options: &Options) -> Result<BuildResults, String> {
     let json = std::env::temp_dir().join(format!(
         "overhead-{}-{}.json",
         if inspect { "on" } else { "off" },
@@ -111,6 +117,9 @@ fn measure(inspect: bool, options: &Options) -> Result<BuildResults, String> {
     }
     if options.quick {
         command.arg("--quick");
+    }
+    if instructions {
+        command.arg("--instructions");
     }
     eprintln!(
         "measuring the build with `inspect` {}",
@@ -196,10 +205,24 @@ fn measure_everything(options: &Options) -> Result<Report, String> {
         _ => None,
     };
 
+    let instructions = options.instructions
+        && match instructions::valgrind_version() {
+            Some(version) => {
+                eprintln!("counting instructions with {version}");
+                true
+            }
+            None => {
+                eprintln!(
+                    "valgrind is not installed: no instruction counts (install it, e.g. \
+                     `apt-get install valgrind`, for the table that does not depend on timing)"
+                );
+                false
+            }
+        };
     let measured_on = MeasuredOn::now();
     let builds = Builds {
-        inspect_on: measure(true, options)?,
-        inspect_off: measure(false, options)?,
+        inspect_on: measure(true, instructions, options)?,
+        inspect_off: measure(false, instructions, options)?,
     };
     Report::new(
         measured_on,
@@ -265,6 +288,8 @@ mod tests {
         assert_eq!(options.out, Some(PathBuf::from("dir")));
         assert_eq!(options.compile_time, Some(PathBuf::from("ct.json")));
         assert!(options.quick && !options.with_compile_time && options.render.is_none());
+        assert!(options.instructions);
+        assert!(!parse_args(&args("--no-instructions")).unwrap().instructions);
         let options = parse_args(&args("--render old.json --groups by_hand")).unwrap();
         assert_eq!(options.render, Some(PathBuf::from("old.json")));
         assert_eq!(options.groups.as_deref(), Some("by_hand"));
