@@ -40,6 +40,12 @@ pub fn runs(group: Group) -> (u64, u64) {
 /// `--run GROUP SHAPE VARIANT RUNS`.
 pub const RUN_ARGUMENT: &str = "--run";
 
+/// What "no instruction per poll" allows. Code a variant runs on every poll is at least one
+/// instruction per poll; below half of one, a difference is another process's allocator and
+/// runtime taking slightly different paths (on tokio, `stackless (off)`, which runs plain's
+/// very code, differs from plain by up to 0.2).
+pub const NOTHING_PER_POLL: f64 = 0.5;
+
 /// One variant's instructions per poll in one benchmark.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Instructions {
@@ -254,13 +260,16 @@ pub fn goals(compared: &[ComparedInstructions]) -> Vec<Goal> {
             .collect();
         if !off.is_empty() {
             goals.push(Goal {
-                goal: format!("stackless (off) adds no instruction per poll {where_} (callgrind)"),
+                goal: format!(
+                    "stackless (off) adds no instruction per poll {where_} (callgrind: under \
+                     {NOTHING_PER_POLL} per poll)"
+                ),
                 measured: off
                     .iter()
                     .map(|(shape, added)| format!("{} {added:+.1}", shape.key()))
                     .collect::<Vec<_>>()
                     .join("; "),
-                met: off.iter().all(|&(_, added)| added == 0.0),
+                met: off.iter().all(|&(_, added)| added.abs() < NOTHING_PER_POLL),
             });
         }
     }

@@ -113,6 +113,14 @@ fn the_checked_in_tables_and_chart_render_from_the_checked_in_json() {
         !report.quick,
         "the checked-in report is a quick run's; regenerate with `{REGENERATE}`"
     );
+    let mut rechecked = report.clone();
+    rechecked.check_goals();
+    assert!(
+        rechecked.goals == report.goals,
+        "the checked-in goals are not what the numbers give now; render again with \
+         `cargo run --release -p stackless-overhead --bin overhead -- --render \
+         book/src/generated/overhead.json --out book/src/generated`"
+    );
     for (file, rendered) in [
         ("overhead.md", markdown::render(&report)),
         ("overhead.svg", chart::render(&report)),

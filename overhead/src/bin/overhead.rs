@@ -32,8 +32,8 @@ options:
   --no-instructions      do not count instructions per poll (counted by default when
                          valgrind is installed; a minute or two)
   --quick                a few short samples: checks the pipeline, the times are noise
-  --render JSON          measure nothing: render the tables and the chart of an overhead.json
-                         written before (after a change to the renderings; with
+  --render JSON          measure nothing: check the goals and render the tables and the chart
+                         of an overhead.json written before (after a change to them; with
                          --compile-time PATH, replacing its compile-time table)
   --help                 this text";
 
@@ -177,6 +177,7 @@ fn run(options: &Options) -> Result<(), String> {
             if let Some(path) = &options.compile_time {
                 report.compile_time = Some(read_json(path)?);
             }
+            report.check_goals();
             report
         }
         None => measure_everything(options)?,
