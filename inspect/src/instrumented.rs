@@ -109,19 +109,17 @@ pub fn instrument<S: Site, R, F: Future<Output = R>>(
             )
         }
     };
-    // Built before anything is called: were a call to unwind with the state machine still
-    // loose, rustc would compile a cleanup path dropping it on its own. Inside the wrapper,
-    // the wrapper's drop glue, which every user of the future needs anyway, serves.
-    let instrumented = Instrumented {
+    created(S::FN, Instrumented::<S, F>::SIZE, self_type);
+    // Built last, as the return value: built before the call above, the wrapper was copied
+    // once more on its way out, a `memcpy` of the whole state machine per future created.
+    Instrumented {
         future,
         progress: Progress {
             state: place::NOT_STARTED,
             stays: 0,
         },
         site: PhantomData,
-    };
-    created(S::FN, Instrumented::<S, F>::SIZE, self_type);
-    instrumented
+    }
 }
 
 impl<S: Site, F> Instrumented<S, F> {
