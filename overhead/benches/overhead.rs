@@ -85,6 +85,11 @@ macro_rules! per_shape {
             }
 
             #[divan::bench(args = Variant::in_this_build(), sample_count = $samples)]
+            fn alternating_awaits(bencher: Bencher, variant: Variant) {
+                $driver(bencher, $group, Shape::AlternatingAwaits, variant)
+            }
+
+            #[divan::bench(args = Variant::in_this_build(), sample_count = $samples)]
             fn method(bencher: Bencher, variant: Variant) {
                 $driver(bencher, $group, Shape::Method, variant)
             }

@@ -62,6 +62,10 @@ macro_rules! fn_for {
                 let $future = module::task(module::loop_of_awaits(black_box(n)));
                 $consume
             },
+            Shape::AlternatingAwaits => |n: u32| {
+                let $future = module::task(module::alternating_awaits(black_box(n)));
+                $consume
+            },
             Shape::Method => |n: u32| {
                 let $future = module::task(async move {
                     module::Session::new(black_box(7)).handle(black_box(n)).await
@@ -119,6 +123,7 @@ pub fn future_size(shape: Shape, variant: Variant) -> usize {
         Shape::KibLocal => size_of_val(&module::kib_local(0)),
         Shape::KibArgument => size_of_val(&module::kib_argument([0; 1024], 0)),
         Shape::LoopOfAwaits => size_of_val(&module::loop_of_awaits(0)),
+        Shape::AlternatingAwaits => size_of_val(&module::alternating_awaits(0)),
         Shape::Method => size_of_val(&module::Session::new(0).handle(0)),
     })
 }
@@ -134,6 +139,11 @@ mod tests {
             assert_eq!(by_hand(Shape::KibLocal, variant)(3), 0, "{variant:?}");
             assert_eq!(by_hand(Shape::KibArgument, variant)(3), 0, "{variant:?}");
             assert_eq!(by_hand(Shape::LoopOfAwaits, variant)(3), 3, "{variant:?}");
+            assert_eq!(
+                by_hand(Shape::AlternatingAwaits, variant)(3),
+                3,
+                "{variant:?}"
+            );
             assert_eq!(by_hand(Shape::Method, variant)(3), 10, "{variant:?}");
         }
     }
@@ -147,7 +157,7 @@ mod tests {
             for shape in Shape::ALL {
                 let total = runtime.block_on(spawn_and_join(spawn(shape, variant), 4, 2));
                 let expected = match shape {
-                    Shape::OneAwait | Shape::LoopOfAwaits => 2,
+                    Shape::OneAwait | Shape::LoopOfAwaits | Shape::AlternatingAwaits => 2,
                     Shape::KibLocal | Shape::KibArgument => 0,
                     Shape::Method => 9,
                 };

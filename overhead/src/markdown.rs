@@ -123,8 +123,9 @@ fn times(md: &mut String, report: &Report, group: Group) {
         Group::ByHand => (
             "Poll cost, hand-written executor",
             "Each run creates one future and polls it to completion on one thread with a no-op \
-             waker (101 polls: its await is pending 100 times; the loop parks once on each of \
-             100 awaits). Median CPU ns per poll",
+             waker (101 polls: its await is pending 100 times; the loops park once on each of \
+             100 awaits, `alternating_awaits` at its two await points in turn, so that every \
+             poll moves the future). Median CPU ns per poll",
         ),
         Group::OnePoll => (
             "A short-lived future, hand-written executor",

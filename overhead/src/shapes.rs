@@ -1,6 +1,6 @@
-//! The five function shapes, each written once and compiled once per instrumentation system.
+//! The six function shapes, each written once and compiled once per instrumentation system.
 //!
-//! `shapes!(#[attribute])` emits the five shapes with `attribute` on each; every module below
+//! `shapes!(#[attribute])` emits the six shapes with `attribute` on each; every module below
 //! holds one system's copy, beside `task`, the setup a task of that system needs in
 //! production (only await-tree needs any). Every shape returns `u64` and, given `n`, is polled
 //! `n + 1` times to completion.
@@ -42,6 +42,21 @@ macro_rules! shapes {
         pub async fn loop_of_awaits(awaits: u32) -> u64 {
             for _ in 0..awaits {
                 PendingN::new(1).await;
+            }
+            u64::from(awaits)
+        }
+
+        /// Two await points, parked on in turn, `awaits` times in all, each once: every poll
+        /// parks the future somewhere else than the poll before (the other shapes stay where
+        /// they parked, poll after poll).
+        $(#[$instrument])?
+        pub async fn alternating_awaits(awaits: u32) -> u64 {
+            for step in 0..awaits {
+                if step % 2 == 0 {
+                    PendingN::new(1).await;
+                } else {
+                    PendingN::new(1).await;
+                }
             }
             u64::from(awaits)
         }

@@ -110,16 +110,18 @@ pub enum Shape {
     KibLocal,
     KibArgument,
     LoopOfAwaits,
+    AlternatingAwaits,
     Method,
 }
 
 impl Shape {
     /// Every shape, in table order.
-    pub const ALL: [Shape; 5] = [
+    pub const ALL: [Shape; 6] = [
         Shape::OneAwait,
         Shape::KibLocal,
         Shape::KibArgument,
         Shape::LoopOfAwaits,
+        Shape::AlternatingAwaits,
         Shape::Method,
     ];
 
@@ -130,6 +132,7 @@ impl Shape {
             Shape::KibLocal => "kib_local",
             Shape::KibArgument => "kib_argument",
             Shape::LoopOfAwaits => "loop_of_awaits",
+            Shape::AlternatingAwaits => "alternating_awaits",
             Shape::Method => "method",
         }
     }
@@ -141,6 +144,7 @@ impl Shape {
             Shape::KibLocal => "1 KiB local held across an await",
             Shape::KibArgument => "1 KiB argument used after an await",
             Shape::LoopOfAwaits => "a loop of awaits",
+            Shape::AlternatingAwaits => "two await points parked on in turn",
             Shape::Method => "a `&self` method, one await",
         }
     }
