@@ -2,7 +2,8 @@
 //!
 //! The timings' medians move by tenths of a nanosecond between two builds of the same source:
 //! where the linker places the code decides them (see `overhead/README.md`). An instruction
-//! count does not move: the same binary gives the same count on every run. It is not a time
+//! count does not move: the same binary gives the same count on every run (two builds can
+//! still differ by a few per poll, where the compiler inlines differently). It is not a time
 //! (a cache miss or a mispredicted branch costs more than an instruction), but where two
 //! variants' times are within that noise, it says which one does more work, and anyone can
 //! check it.
