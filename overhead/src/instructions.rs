@@ -19,7 +19,7 @@ use std::process::Command;
 use serde::{Deserialize, Serialize};
 
 use crate::measure::{BuildResults, Group};
-use crate::report::{Goal, below_every_peer};
+use crate::report::{Goal, POLL_GOAL_GROUPS, below_every_peer};
 use crate::variant::{Shape, Variant};
 
 /// The groups counted: those polled on one thread, where a run always executes the same
@@ -232,10 +232,7 @@ pub fn compare(inspect_on: &BuildResults, inspect_off: &BuildResults) -> Vec<Com
 /// added when off. None without counts.
 pub fn goals(compared: &[ComparedInstructions]) -> Vec<Goal> {
     let mut goals = Vec::new();
-    for (group, where_) in [
-        (Group::ByHand, "by hand"),
-        (Group::CurrentThread, "on tokio's current-thread runtime"),
-    ] {
+    for (group, where_) in POLL_GOAL_GROUPS {
         let rows: Vec<_> = compared.iter().filter(|c| c.group == group).collect();
         if rows.is_empty() {
             continue;

@@ -103,15 +103,33 @@ fn sizes(md: &mut String, report: &Report) {
     let columns = columns(report);
     header(md, &["shape"], &columns);
     for row in &report.sizes {
-        let mut cells = vec![shape_cell(row.shape), format!("{} B", row.plain)];
-        for &variant in &columns[1..] {
-            cells.push(match row.variants.iter().find(|c| c.variant == variant) {
-                Some(cell) => format!("{} B (+{})", cell.bytes, cell.added),
-                None => "-".to_owned(),
-            });
-        }
-        let _ = writeln!(md, "| {} |", cells.join(" | "));
+        let cells = row.variants.iter().map(|c| {
+            let text = format!("{} B (+{})", c.bytes, c.added);
+            (c.variant, text)
+        });
+        table_row(md, row.shape, format!("{} B", row.plain), &columns, cells);
     }
+}
+
+/// One row: the shape, plain's cell, then each further column's cell from `cells`, or `-`.
+fn table_row(
+    md: &mut String,
+    shape: Shape,
+    plain: String,
+    columns: &[Variant],
+    cells: impl Iterator<Item = (Variant, String)>,
+) {
+    let cells: Vec<(Variant, String)> = cells.collect();
+    let mut row = vec![shape_cell(shape), plain];
+    for variant in &columns[1..] {
+        row.push(
+            cells
+                .iter()
+                .find(|(v, _)| v == variant)
+                .map_or_else(|| "-".to_owned(), |(_, text)| text.clone()),
+        );
+    }
+    let _ = writeln!(md, "| {} |", row.join(" | "));
 }
 
 fn times(md: &mut String, report: &Report, group: Group) {
@@ -227,14 +245,11 @@ fn instructions(md: &mut String, report: &Report) {
         let _ = writeln!(md, "\n`{}`:\n", group.key());
         header(md, &["shape"], &columns);
         for row in rows {
-            let mut cells = vec![shape_cell(row.shape), format!("{:.1}", row.plain)];
-            for &variant in &columns[1..] {
-                cells.push(match row.variants.iter().find(|c| c.variant == variant) {
-                    Some(cell) => format!("{:.1} ({:+.1})", cell.per_poll, cell.added),
-                    None => "-".to_owned(),
-                });
-            }
-            let _ = writeln!(md, "| {} |", cells.join(" | "));
+            let cells = row.variants.iter().map(|c| {
+                let text = format!("{:.1} ({:+.1})", c.per_poll, c.added);
+                (c.variant, text)
+            });
+            table_row(md, row.shape, format!("{:.1}", row.plain), &columns, cells);
         }
     }
 }

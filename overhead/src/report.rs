@@ -279,11 +279,7 @@ fn goals(report: &Report) -> Vec<Goal> {
         met: smallest_met,
     });
 
-    for group in [Group::ByHand, Group::CurrentThread] {
-        let where_ = match group {
-            Group::ByHand => "by hand",
-            _ => "on tokio's current-thread runtime",
-        };
+    for (group, where_) in POLL_GOAL_GROUPS {
         let benchmarks: Vec<_> = report.group(group).collect();
         let find = |b: &ComparedBenchmark, v| b.variants.iter().find(|c| c.variant == v).cloned();
         let on: Vec<_> = benchmarks
@@ -356,6 +352,12 @@ fn goals(report: &Report) -> Vec<Goal> {
     });
     goals
 }
+
+/// The groups the per-poll goals are checked in, and how a goal names each.
+pub(crate) const POLL_GOAL_GROUPS: [(Group, &str); 2] = [
+    (Group::ByHand, "by hand"),
+    (Group::CurrentThread, "on tokio's current-thread runtime"),
+];
 
 /// Stackless against the peer that adds least, row by row: met when stackless adds less in
 /// every row (and there is one). `cell` gives a cell's variant and what it adds to plain;
