@@ -72,6 +72,25 @@ pub(crate) enum Counter {
     Stayed(Place),
 }
 
+/// How a future's life ended: which of the three fixed counters its end adds to.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Ending {
+    Completed,
+    DroppedEarly,
+    Panicked,
+}
+
+impl Ending {
+    #[inline]
+    pub(crate) const fn counter(self) -> Counter {
+        match self {
+            Ending::Completed => Counter::Completed,
+            Ending::DroppedEarly => Counter::DroppedEarly,
+            Ending::Panicked => Counter::Panicked,
+        }
+    }
+}
+
 /// The lane of the first place's counters; each place has three, `Arrived, Departed, Stayed`.
 const PLACES: usize = 3;
 
@@ -257,25 +276,20 @@ impl Local {
                 self.leave(shard, from, stays, Counter::Arrived(to));
                 self.counters.record_awaitee(shard.cells, to, awaitee);
             }
-            None => moved_shared(self.counters, from, stays, to, awaitee),
+            None => leave_shared(self.counters, from, stays, Counter::Arrived(to), awaitee),
         }
     }
 
     /// The future left `from` for good, after `stays` more pending polls there: it completed,
     /// panicked or was dropped.
+    ///
+    /// `ending` is an [`Ending`], not any [`Counter`], so that its cell is an offset rather than
+    /// a jump table's choice.
     #[inline]
-    pub(crate) fn ended(self, from: Place, stays: u16, ending: Counter) {
+    pub(crate) fn ended(self, from: Place, stays: u16, ending: Ending) {
         match self.owned() {
-            Some(shard) => self.leave(shard, from, stays, ending),
-            None => increment_shared(
-                self.counters,
-                [
-                    (Counter::Departed(from), 1),
-                    (ending, 1),
-                    (Counter::Stayed(from), stays.into()),
-                ],
-                None,
-            ),
+            Some(shard) => self.leave(shard, from, stays, ending.counter()),
+            None => leave_shared(self.counters, from, stays, ending.counter(), 0),
         }
     }
 
@@ -299,18 +313,24 @@ impl Local {
     }
 }
 
-/// [`Local::moved`] on the slow path, out of line so that the fast path needs no stack frame.
+/// [`Local::moved`] and [`Local::ended`] on the slow path: out of line and handed scalars, so
+/// that their fast paths neither build the updates in memory nor save registers for them.
+/// `awaitee` is that of the place `then` arrives at, if it is an arrival.
 #[cold]
 #[inline(never)]
-fn moved_shared(counters: &'static Counters, from: Place, stays: u16, to: Place, awaitee: u64) {
+fn leave_shared(counters: &'static Counters, from: Place, stays: u16, then: Counter, awaitee: u64) {
+    let arrival = match then {
+        Counter::Arrived(to) => Some((to, awaitee)),
+        _ => None,
+    };
     increment_shared(
         counters,
         [
             (Counter::Departed(from), 1),
-            (Counter::Arrived(to), 1),
+            (then, 1),
             (Counter::Stayed(from), stays.into()),
         ],
-        Some((to, awaitee)),
+        arrival,
     );
 }
 
@@ -499,7 +519,7 @@ mod tests {
                         counters.local().count(Counter::CREATED);
                         counters.local().moved(place::NOT_STARTED, 0, first, 0x105);
                         counters.local().moved(first, 2, second, 0);
-                        counters.local().ended(second, 1, Counter::Completed);
+                        counters.local().ended(second, 1, Ending::Completed);
                     }
                 });
             }
@@ -548,7 +568,7 @@ mod tests {
             .unwrap();
         assert_eq!(counters.read(Counter::Arrived(point)), 1);
         assert_eq!(counters.read(Counter::Departed(point)), 0);
-        std::thread::spawn(move || counters.local().ended(point, 0, Counter::DroppedEarly))
+        std::thread::spawn(move || counters.local().ended(point, 0, Ending::DroppedEarly))
             .join()
             .unwrap();
         assert_eq!(counters.read(Counter::Departed(point)), 1);
