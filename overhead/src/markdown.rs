@@ -326,6 +326,35 @@ fn compile_time(md: &mut String, report: &Report) {
             let _ = writeln!(md, "The peers' macro crates: {}.", peers.join(", "));
         }
     }
+    real_crate(md, json);
+}
+
+/// The same comparison on a real crate's plain and annotated copies, or why it was not made.
+fn real_crate(md: &mut String, json: &serde_json::Value) {
+    let real = &json["real_crate"];
+    let median = match json["basis"].as_str() {
+        Some("wall") => "wall_seconds_median",
+        _ => "cpu_seconds_median",
+    };
+    if let (Some(name), Some(functions), Some(targets), Some(plain), Some(annotated), Some(ratio)) = (
+        real["name"].as_str(),
+        real["annotated_functions"].as_u64(),
+        real["targets"].as_str(),
+        real["plain"][median].as_f64(),
+        real["annotated"][median].as_f64(),
+        real["ratio_to_plain"].as_f64(),
+    ) {
+        let _ = writeln!(
+            md,
+            "\nA real application, where `async fn`s are part of the code rather than all of it: \
+             {name} from crates.io, its {targets} built the same way, plain and with \
+             `#[stackless::inspect]` on each of the {functions} `async fn`s its build compiles \
+             (both copies made by `cargo run -p stackless-real-crate`): plain {plain:.2} s, \
+             stackless {annotated:.2} s, ×{ratio:.2}."
+        );
+    } else if let Some(reason) = json["real_crate_not_timed"].as_str() {
+        let _ = writeln!(md, "\nNo real crate was timed: {reason}.");
+    }
 }
 
 #[cfg(test)]
@@ -406,6 +435,50 @@ mod tests {
         assert!(md.contains("no slower than tracing): met."));
         assert!(md.contains("with its dependencies): 9.50 s."));
         assert!(md.contains("`tracing-attributes` 10.25 s"));
+        assert!(
+            !md.contains("real code") && !md.contains("real crate"),
+            "{md}"
+        );
+    }
+
+    #[test]
+    fn the_real_crate_line_comes_from_its_json_on_the_same_basis() {
+        let json = serde_json::json!({
+            "basis": "cpu",
+            "builds": [],
+            "real_crate": {
+                "name": "mini-redis-0.4.1",
+                "annotated_functions": 33,
+                "targets": "library and binaries",
+                "plain": {"wall_seconds_median": 1.5, "cpu_seconds_median": 2.0},
+                "annotated": {"wall_seconds_median": 1.75, "cpu_seconds_median": 2.25},
+                "ratio_to_plain": 1.125,
+            },
+        });
+        let md = render(&empty_report(Some(json)));
+        assert!(
+            md.contains(
+                "mini-redis-0.4.1 from crates.io, its library and binaries built the same way"
+            ),
+            "{md}"
+        );
+        assert!(md.contains("each of the 33 `async fn`s"), "{md}");
+        assert!(
+            md.contains("plain 2.00 s, stackless 2.25 s, ×1.12."),
+            "{md}"
+        );
+
+        let json = serde_json::json!({
+            "builds": [],
+            "real_crate_not_timed": "no copies in <target>/real-crate/mini-redis-0.4.1",
+        });
+        let md = render(&empty_report(Some(json)));
+        assert!(
+            md.contains(
+                "No real crate was timed: no copies in <target>/real-crate/mini-redis-0.4.1."
+            ),
+            "{md}"
+        );
     }
 
     #[test]

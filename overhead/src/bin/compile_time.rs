@@ -32,6 +32,11 @@
 //! dev profile has incremental compilation off, so each build compiles the whole crate, as a
 //! clean build or CI does.
 //!
+//! The generated crate is nearly all attribute, small functions of a few lines each. So the
+//! same comparison is also made on real code when `cargo run -p stackless-real-crate` has
+//! left its copies of a crates.io application (mini-redis by default): plain, and with the
+//! attribute on every `async fn` it compiles; see `compile_time/real_crate.rs`.
+//!
 //! A clean build of a project also compiles the attribute's proc-macro crate, and syn with
 //! its `full` feature under it. So each macro crate (ours, `stackless-macros`, and the peers')
 //! is also built `--macro-runs` times into an emptied target directory, with its dependencies,
@@ -53,6 +58,8 @@ mod generate;
 mod measure;
 #[path = "compile_time/options.rs"]
 mod options;
+#[path = "compile_time/real_crate.rs"]
+mod real_crate;
 #[path = "compile_time/report.rs"]
 mod report;
 #[path = "compile_time/variant.rs"]
@@ -67,7 +74,7 @@ use std::process::ExitCode;
 use cargo::Cargo;
 use environment::Environment;
 use failure::Failure;
-use options::{Options, Parsed, USAGE};
+use options::{Options, Parsed, RealCrateChoice, USAGE};
 use report::{Measured, Report};
 use variant::{Variant, VariantBuild};
 use workspace::GeneratedWorkspace;
@@ -135,6 +142,24 @@ fn run(options: &Options) -> Result<(), Failure> {
         options.macro_runs,
     )?;
 
+    let real_crate = match &options.real_crate {
+        RealCrateChoice::Skip => Err("--no-real-crate".to_owned()),
+        RealCrateChoice::At(dir) => Ok(real_crate::time(dir, options.profile, options.runs)?),
+        RealCrateChoice::IfPrepared => {
+            let dir = target_root(&root).join(real_crate::DEFAULT_DIR);
+            if dir.join("annotated").is_dir() {
+                Ok(real_crate::time(&dir, options.profile, options.runs)?)
+            } else {
+                // Relative: the reason ends up in the checked-in report.
+                Err(format!(
+                    "no copies in <target>/{}; `{}` prepares them",
+                    real_crate::DEFAULT_DIR,
+                    real_crate::PREPARE
+                ))
+            }
+        }
+    };
+
     let report = Report::new(Measured {
         functions: options.functions,
         profile: options.profile.name(),
@@ -144,6 +169,7 @@ fn run(options: &Options) -> Result<(), Failure> {
         variants,
         rlib_bytes,
         macro_crates,
+        real_crate,
         environment: Environment::current(&root),
     })
     .ok_or_else(|| Failure::Measurement("plain or stackless-macros was not measured".into()))?;

@@ -33,7 +33,7 @@ impl Profile {
         }
     }
 
-    fn flags(self) -> &'static [&'static str] {
+    pub fn flags(self) -> &'static [&'static str] {
         match self {
             Profile::Dev => &[],
             Profile::Release => &["--release"],

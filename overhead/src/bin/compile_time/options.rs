@@ -20,6 +20,10 @@ options:
   --basis cpu|wall    the time that seconds, ratios and the goal use: cpu (user + system,
                       steady on a busy machine) or wall                   [default: cpu]
   --dir PATH          where to generate the workspace   [default: <target>/overhead-compile]
+  --real-crate DIR    also time a real crate's plain and annotated copies, as left in DIR by
+                      `cargo run -p stackless-real-crate`
+                                      [default: <target>/real-crate/mini-redis-0.4.1, if there]
+  --no-real-crate     do not time a real crate
   --help              this text";
 
 #[derive(Debug, PartialEq)]
@@ -31,6 +35,17 @@ pub struct Options {
     pub profile: Profile,
     pub basis: Basis,
     pub dir: Option<PathBuf>,
+    pub real_crate: RealCrateChoice,
+}
+
+/// Whether to time a real crate's copies too, and where they are.
+#[derive(Debug, PartialEq)]
+pub enum RealCrateChoice {
+    /// The default crate's copies, if `stackless-real-crate` has left them.
+    IfPrepared,
+    /// These copies; missing ones are an error.
+    At(PathBuf),
+    Skip,
 }
 
 #[derive(Debug, PartialEq)]
@@ -48,6 +63,7 @@ pub fn parse(arguments: &[String]) -> Result<Parsed, String> {
         profile: Profile::Dev,
         basis: Basis::Cpu,
         dir: None,
+        real_crate: RealCrateChoice::IfPrepared,
     };
     let mut arguments = arguments.iter();
     while let Some(flag) = arguments.next() {
@@ -65,6 +81,8 @@ pub fn parse(arguments: &[String]) -> Result<Parsed, String> {
             "--runs" => options.runs = positive(flag, &value()?)?,
             "--macro-runs" => options.macro_runs = positive(flag, &value()?)?,
             "--release" => options.profile = Profile::Release,
+            "--real-crate" => options.real_crate = RealCrateChoice::At(PathBuf::from(value()?)),
+            "--no-real-crate" => options.real_crate = RealCrateChoice::Skip,
             "--basis" => {
                 options.basis = match value()?.as_str() {
                     "cpu" => Basis::Cpu,
@@ -111,6 +129,7 @@ mod tests {
                 profile: Profile::Dev,
                 basis: Basis::Cpu,
                 dir: None,
+                real_crate: RealCrateChoice::IfPrepared,
             }
         );
     }
@@ -118,7 +137,8 @@ mod tests {
     #[test]
     fn every_option_is_read() {
         let parsed = parse_words(
-            "--json o.json --functions 12 --runs 2 --macro-runs 1 --release --basis wall --dir d",
+            "--json o.json --functions 12 --runs 2 --macro-runs 1 --release --basis wall --dir d \
+             --real-crate r",
         )
         .unwrap();
         assert_eq!(
@@ -131,8 +151,13 @@ mod tests {
                 profile: Profile::Release,
                 basis: Basis::Wall,
                 dir: Some(PathBuf::from("d")),
+                real_crate: RealCrateChoice::At(PathBuf::from("r")),
             })
         );
+        let Parsed::Run(options) = parse_words("--real-crate r --no-real-crate").unwrap() else {
+            panic!("no options asked for help");
+        };
+        assert_eq!(options.real_crate, RealCrateChoice::Skip);
         assert_eq!(parse_words("--runs 3 --help").unwrap(), Parsed::Help);
     }
 

@@ -15,6 +15,7 @@ use serde::Serialize;
 use crate::cargo::Timing;
 use crate::environment::Environment;
 use crate::measure::{MacroCrateSamples, VariantSamples, median};
+use crate::real_crate::{RealCrateSamples, TARGETS};
 use crate::variant::{Variant, VariantBuild};
 
 /// The issue's goal: ours at most this many times plain, and no slower than tracing.
@@ -57,7 +58,46 @@ pub struct Report {
     pub macro_crate_runs: usize,
     pub goal: Goal,
     pub macro_crates: Vec<MacroCrate>,
+    /// The same comparison on a real crate's copies, if they were timed.
+    pub real_crate: Option<RealCrate>,
+    /// Why they were not.
+    pub real_crate_not_timed: Option<String>,
     pub environment: Environment,
+}
+
+/// A crate from crates.io, plain and with every `async fn` it compiles annotated (see
+/// `real_crate.rs`).
+#[derive(Debug, Serialize)]
+pub struct RealCrate {
+    /// `<crate>-<version>`.
+    pub name: String,
+    /// `async fn`s carrying the attribute in the annotated copy.
+    pub annotated_functions: usize,
+    /// What each timed build compiled.
+    pub targets: &'static str,
+    pub plain: Spread,
+    pub annotated: Spread,
+    /// The annotated copy's median over the plain copy's, on the basis.
+    pub ratio_to_plain: f64,
+    pub wall_ratio_to_plain: f64,
+    pub cpu_ratio_to_plain: f64,
+}
+
+impl RealCrate {
+    fn new(samples: &RealCrateSamples, basis: Basis) -> RealCrate {
+        let plain = Spread::of(&samples.plain);
+        let annotated = Spread::of(&samples.annotated);
+        RealCrate {
+            name: samples.name.clone(),
+            annotated_functions: samples.annotated_functions,
+            targets: TARGETS,
+            ratio_to_plain: annotated.median_on(basis) / plain.median_on(basis),
+            wall_ratio_to_plain: annotated.wall_seconds_median / plain.wall_seconds_median,
+            cpu_ratio_to_plain: annotated.cpu_seconds_median / plain.cpu_seconds_median,
+            plain,
+            annotated,
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -168,6 +208,8 @@ pub struct Measured {
     pub variants: Vec<VariantSamples>,
     pub rlib_bytes: BTreeMap<&'static str, u64>,
     pub macro_crates: Vec<MacroCrateSamples>,
+    /// The real crate's timings, or why there are none.
+    pub real_crate: Result<RealCrateSamples, String>,
     pub environment: Environment,
 }
 
@@ -230,6 +272,12 @@ impl Report {
             macro_crate_runs: measured.macro_crate_runs,
             goal,
             macro_crates,
+            real_crate: measured
+                .real_crate
+                .as_ref()
+                .ok()
+                .map(|samples| RealCrate::new(samples, basis)),
+            real_crate_not_timed: measured.real_crate.err(),
             environment: measured.environment,
         })
     }
@@ -323,6 +371,30 @@ impl Report {
                 entry.compiled.join(", ")
             );
         }
+        match (&self.real_crate, &self.real_crate_not_timed) {
+            (Some(real), _) => {
+                let _ = writeln!(
+                    text,
+                    "\na real crate, {} ({} async fns annotated), its {}, median of {} \
+                     runs:\nplain {:.2} s ({:.2} cpu), stackless {:.2} s ({:.2} cpu): \
+                     {:.2}x plain on {} time",
+                    real.name,
+                    real.annotated_functions,
+                    real.targets,
+                    self.runs,
+                    real.plain.wall_seconds_median,
+                    real.plain.cpu_seconds_median,
+                    real.annotated.wall_seconds_median,
+                    real.annotated.cpu_seconds_median,
+                    real.ratio_to_plain,
+                    self.basis.name()
+                );
+            }
+            (None, Some(reason)) => {
+                let _ = writeln!(text, "\nno real crate timed: {reason}");
+            }
+            (None, None) => {}
+        }
         text
     }
 }
@@ -407,6 +479,12 @@ mod tests {
                 macro_crate("stackless-macros", 12.0, 2.0),
                 macro_crate("tracing-attributes", 10.0, 3.0),
             ],
+            real_crate: Ok(RealCrateSamples {
+                name: "app-0.1.0".into(),
+                annotated_functions: 33,
+                plain: timings(&[(1.0, 2.0), (1.2, 2.2), (1.1, 2.1)]),
+                annotated: timings(&[(1.3, 2.5), (1.2, 2.4), (1.4, 2.6)]),
+            }),
             environment: Environment {
                 rustc: "rustc 1.95.0".into(),
                 cargo: "cargo 1.95.0".into(),
@@ -495,6 +573,36 @@ mod tests {
         assert_eq!(report.macro_crate_clean_build_seconds, 18.0);
         let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
         assert_eq!(json["basis"], "cpu");
+    }
+
+    #[test]
+    fn the_real_crate_is_reported_or_why_not() {
+        let report = Report::new(measured_on(Basis::Cpu, 2.4)).unwrap();
+        let real = report.real_crate.as_ref().unwrap();
+        assert!((real.ratio_to_plain - 2.5 / 2.1).abs() < 1e-12);
+        assert!((real.wall_ratio_to_plain - 1.3 / 1.1).abs() < 1e-12);
+        let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+        assert_eq!(json["real_crate"]["name"], "app-0.1.0");
+        assert_eq!(json["real_crate"]["annotated_functions"], 33);
+        assert_eq!(json["real_crate"]["annotated"]["cpu_seconds_median"], 2.5);
+        assert!(json["real_crate_not_timed"].is_null());
+        let table = report.table();
+        assert!(
+            table.contains("plain 1.10 s (2.10 cpu), stackless 1.30 s (2.50 cpu): 1.19x plain"),
+            "{table}"
+        );
+
+        let mut untimed = measured(2.4);
+        untimed.real_crate = Err("no crate in r/plain".into());
+        let report = Report::new(untimed).unwrap();
+        assert!(report.real_crate.is_none());
+        assert!(
+            report
+                .table()
+                .contains("no real crate timed: no crate in r/plain")
+        );
+        let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+        assert_eq!(json["real_crate_not_timed"], "no crate in r/plain");
     }
 
     #[test]
