@@ -92,35 +92,34 @@ pub fn time(dir: &Path, profile: Profile, runs: usize) -> Result<RealCrateSample
         eprintln!("building {} and its dependencies (untimed)", copy.display());
         build(copy)?;
     }
-    let mut samples = RealCrateSamples {
-        name,
-        annotated_functions,
-        plain: Vec::with_capacity(runs),
-        annotated: Vec::with_capacity(runs),
-    };
+    let (mut plain, mut annotated) = (Vec::with_capacity(runs), Vec::with_capacity(runs));
     for round in 0..runs {
-        let mut turns = [(&copies.plain, "plain"), (&copies.annotated, "annotated")];
+        let mut turns = [
+            ("plain", &copies.plain, &mut plain),
+            ("annotated", &copies.annotated, &mut annotated),
+        ];
         if round % 2 == 1 {
             turns.reverse();
         }
-        for (copy, which) in turns {
+        for (which, copy, timings) in turns {
             touch_sources(&copy.join("src"))?;
             let run = build(copy)?;
             check_compiled_alone(&run, &copies.package)?;
             eprintln!(
-                "[{}/{runs}] {} {which:<9} build: {:.2} s wall, {:.2} s cpu",
+                "[{}/{runs}] {name} {which:<9} build: {:.2} s wall, {:.2} s cpu",
                 round + 1,
-                samples.name,
                 run.timing.wall_seconds,
                 run.timing.cpu_seconds
             );
-            match which {
-                "plain" => samples.plain.push(run.timing),
-                _ => samples.annotated.push(run.timing),
-            }
+            timings.push(run.timing);
         }
     }
-    Ok(samples)
+    Ok(RealCrateSamples {
+        name,
+        annotated_functions,
+        plain,
+        annotated,
+    })
 }
 
 /// `cargo build --lib --bins` of the copy, without incremental compilation (a published
