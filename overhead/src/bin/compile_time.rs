@@ -143,7 +143,7 @@ fn run(options: &Options) -> Result<(), Failure> {
     )?;
 
     let real_crate = match &options.real_crate {
-        RealCrateChoice::Skip => Err("--no-real-crate".to_owned()),
+        RealCrateChoice::Skip => Err("skipped with `--no-real-crate`".to_owned()),
         RealCrateChoice::At(dir) => Ok(real_crate::time(dir, options.profile, options.runs)?),
         RealCrateChoice::IfPrepared => {
             let dir = target_root(&root).join(real_crate::DEFAULT_DIR);
