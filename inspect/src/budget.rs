@@ -107,7 +107,7 @@ mod tests {
     #[test]
     fn within_budget_passes() {
         check("f", "", 4096, 4096);
-        check("f", "", 0, 0);
+        check("f", "", 1, usize::MAX);
     }
 
     #[test]

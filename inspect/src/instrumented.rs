@@ -3,7 +3,7 @@
 //! `#[stackless::inspect] async fn f(..) -> R { body }` returns
 //! `instrument::<Site, R, _>(None, async move { body })`: the untouched state machine plus two
 //! small fields, the place it is parked at and how many pending polls it has had there since
-//! it arrived. A poll that leaves the future where it was costs two thread-local stores and a
+//! it arrived. A poll that leaves the future where it was costs three thread-local stores and a
 //! load (to hear from the probes) and an increment of that tally, in the future's own memory;
 //! only a poll that moves the future counts on the function's shared counters, two or three
 //! increments on a shard this thread owns (see [`crate::counters`]).
