@@ -278,25 +278,15 @@ fn compile_time(md: &mut String, report: &Report) {
          compile-time benchmark (`cargo run --release -p stackless-overhead --bin compile_time \
          -- --json PATH`), included with `--compile-time PATH`.\n"
     );
-    let seconds = |value: &serde_json::Value| {
-        value
-            .as_f64()
-            .map_or("-".to_owned(), |s| format!("{s:.2} s"))
-    };
     md.push_str(
         "| variant | seconds | ratio to plain | wall | CPU |\n| --- | ---: | ---: | ---: | ---: |\n",
     );
     for build in json["builds"].as_array().into_iter().flatten() {
         let _ = writeln!(
             md,
-            "| {} | {} | {} | {} | {} |",
+            "| {} | {} |",
             build["variant"].as_str().unwrap_or("?"),
-            seconds(&build["seconds_median"]),
-            build["ratio_to_plain"]
-                .as_f64()
-                .map_or("-".to_owned(), |r| format!("×{r:.2}")),
-            seconds(&build["wall_seconds_median"]),
-            seconds(&build["cpu_seconds_median"]),
+            time_cells(build)
         );
     }
     if let (Some(ratio), Some(met)) = (
@@ -329,6 +319,25 @@ fn compile_time(md: &mut String, report: &Report) {
     real_crate(md, json);
 }
 
+/// The cells `seconds | ratio to plain | wall | CPU` of a build's entry in the compile-time
+/// JSON, `-` where it has no such field.
+fn time_cells(entry: &serde_json::Value) -> String {
+    let seconds = |key: &str| {
+        entry[key]
+            .as_f64()
+            .map_or("-".to_owned(), |s| format!("{s:.2} s"))
+    };
+    let ratio = entry["ratio_to_plain"]
+        .as_f64()
+        .map_or("-".to_owned(), |r| format!("×{r:.2}"));
+    format!(
+        "{} | {ratio} | {} | {}",
+        seconds("seconds_median"),
+        seconds("wall_seconds_median"),
+        seconds("cpu_seconds_median")
+    )
+}
+
 /// The same comparison on a real crate's plain and annotated copies, or why it was not made.
 fn real_crate(md: &mut String, json: &serde_json::Value) {
     let real = &json["real_crate"];
@@ -352,8 +361,165 @@ fn real_crate(md: &mut String, json: &serde_json::Value) {
              (both copies made by `cargo run -p stackless-real-crate`): plain {plain:.2} s, \
              stackless {annotated:.2} s, ×{ratio:.2}."
         );
+        real_crate_copies(md, real, median);
     } else if let Some(reason) = json["real_crate_not_timed"].as_str() {
         let _ = writeln!(md, "\nNo real crate was timed: {reason}.");
+    }
+}
+
+/// rustc's messages a note quotes, at the most.
+const QUOTED_ERRORS: usize = 3;
+
+/// Every copy of the real crate, the peers' too, with what each carries and the goal on it;
+/// nothing for a report from before the peers were timed there.
+fn real_crate_copies(md: &mut String, real: &serde_json::Value, median: &str) {
+    let Some(copies) = real["variants"]
+        .as_array()
+        .filter(|copies| !copies.is_empty())
+    else {
+        return;
+    };
+    let basis = if median.starts_with("wall") {
+        "wall time"
+    } else {
+        "CPU time"
+    };
+    let _ = writeln!(
+        md,
+        "\nThe same crate with each peer's attribute where ours went, and with ours but its \
+         features off (copies derived from the annotated one at each run): the functions \
+         carrying the attribute, median seconds and the ratio to plain's, on {basis}.\n"
+    );
+    md.push_str(
+        "| variant | functions | seconds | ratio to plain | wall | CPU |\n\
+         | --- | ---: | ---: | ---: | ---: | ---: |\n",
+    );
+    let count = |copy: &serde_json::Value, key: &str| copy[key].as_u64().unwrap_or(0);
+    for copy in copies {
+        let functions = match (copy["attribute"].as_str(), count(copy, "as_published")) {
+            (None, _) => "-".to_owned(),
+            (Some(_), 0) => count(copy, "functions").to_string(),
+            (Some(_), published) => {
+                format!("{} ({published} as published)", count(copy, "functions"))
+            }
+        };
+        let _ = writeln!(
+            md,
+            "| {} | {functions} | {} |",
+            copy["variant"].as_str().unwrap_or("?"),
+            time_cells(copy)
+        );
+    }
+
+    let annotated = count(real, "annotated_functions");
+    let mut notes = Vec::new();
+    for copy in copies {
+        let (published, not_compiling) =
+            (count(copy, "as_published"), count(copy, "not_compiling"));
+        let (Some(variant), Some(attribute)) =
+            (copy["variant"].as_str(), copy["attribute"].as_str())
+        else {
+            continue;
+        };
+        if published == 0 && not_compiling == 0 {
+            continue;
+        }
+        let mut parts = Vec::new();
+        if published > 0 {
+            parts.push(format!(
+                "{published} carry it as published (in the plain copy too), and are not \
+                 instrumented twice"
+            ));
+        }
+        if not_compiling > 0 {
+            let errors: Vec<&str> = copy["not_compiling_errors"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|error| error.as_str())
+                .collect();
+            let mut quoted = errors[..errors.len().min(QUOTED_ERRORS)].join("; ");
+            if errors.len() > QUOTED_ERRORS {
+                let _ = write!(quoted, "; and {} more", errors.len() - QUOTED_ERRORS);
+            }
+            parts.push(format!(
+                "{not_compiling} are left without it, which does not compile on them \
+                 (rustc: {quoted})"
+            ));
+        }
+        notes.push(format!(
+            "{variant}: `{attribute}` went on {} of the {annotated} functions stackless \
+             annotates: {}.",
+            count(copy, "added"),
+            parts.join("; ")
+        ));
+    }
+    let listed = |key: &str| -> Vec<String> {
+        copies
+            .iter()
+            .filter_map(|copy| {
+                let variant = copy["variant"].as_str()?;
+                let value = &copy[key];
+                let text = match value.as_array() {
+                    Some(items) if !items.is_empty() => items
+                        .iter()
+                        .filter_map(|item| item.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    _ => value.as_str()?.to_owned(),
+                };
+                Some(format!("{variant} `{text}`"))
+            })
+            .collect()
+    };
+    let macro_crates = listed("macro_crate");
+    if !macro_crates.is_empty() {
+        notes.push(format!(
+            "The attributes' macro crates, as each copy's build compiled them: {}.",
+            macro_crates.join(", ")
+        ));
+    }
+    let moved = listed("dependencies_unlike_plain");
+    if !moved.is_empty() {
+        notes.push(format!(
+            "Where adding the attribute's crate moved the crate's own dependencies off the \
+             plain copy's versions, so that the crate's code also compiles against other \
+             versions of them: {}.",
+            moved.join("; ")
+        ));
+    }
+    if !notes.is_empty() {
+        let _ = writeln!(md, "\n{}", notes.join(" "));
+    }
+
+    let copy_of = |variant: &str| copies.iter().find(|copy| copy["variant"] == variant);
+    let (Some(ours), Some(tracing)) = (copy_of("stackless"), copy_of("tracing")) else {
+        return;
+    };
+    if let (Some(ratio), Some(met), Some(our_ratio), Some(tracing_ratio)) = (
+        real["goal"]["max_ratio_to_plain"].as_f64(),
+        real["goal"]["met"].as_bool(),
+        ours["ratio_to_plain"].as_f64(),
+        tracing["ratio_to_plain"].as_f64(),
+    ) {
+        // Unlike the generated crate's, the two copies need not add as many attributes.
+        let (our_added, tracing_added) = (count(ours, "added"), count(tracing, "added"));
+        let added = if our_added == tracing_added {
+            String::new()
+        } else {
+            format!(
+                " (with the attribute added to {tracing_added} functions by tracing's copy, \
+                 to {our_added} by stackless's)"
+            )
+        };
+        let _ = writeln!(
+            md,
+            "\nThe compile-time goal checked on this crate too, for information only (the goal \
+             is the generated crate's, above): stackless ×{our_ratio:.2} plain's time and \
+             tracing ×{tracing_ratio:.2}{added}; at most ×{ratio:.2} and no slower than \
+             tracing: {}.",
+            if met { "met" } else { "**not met**" }
+        );
     }
 }
 
@@ -467,6 +633,8 @@ mod tests {
             md.contains("plain 2.00 s, stackless 2.25 s, ×1.12."),
             "{md}"
         );
+        // A report from before the peers were timed on the real crate: no table.
+        assert!(!md.contains("| variant | functions |"), "{md}");
 
         let json = serde_json::json!({
             "builds": [],
@@ -479,6 +647,81 @@ mod tests {
             ),
             "{md}"
         );
+    }
+
+    #[test]
+    fn the_real_crate_table_has_every_copy_and_what_each_carries() {
+        let copy = |variant: &str, attribute: Option<&str>, added: u64, seconds: f64| {
+            serde_json::json!({
+                "variant": variant,
+                "attribute": attribute,
+                "functions": added,
+                "added": added,
+                "as_published": 0,
+                "not_compiling": 0,
+                "not_compiling_errors": [],
+                "macro_crate": null,
+                "dependencies_unlike_plain": [],
+                "seconds_median": seconds,
+                "ratio_to_plain": seconds / 2.0,
+                "wall_seconds_median": seconds / 2.0,
+                "cpu_seconds_median": seconds,
+            })
+        };
+        let mut stackless = copy("stackless", Some("#[stackless::inspect]"), 33, 2.25);
+        stackless["macro_crate"] = "stackless-macros v0.1.0".into();
+        let mut backtrace = copy(
+            "async-backtrace",
+            Some("#[async_backtrace::framed]"),
+            33,
+            2.5,
+        );
+        backtrace["dependencies_unlike_plain"] = serde_json::json!(["tracing 0.1.26 → 0.1.35"]);
+        let mut tracing = copy("tracing", Some("#[tracing::instrument]"), 7, 2.125);
+        tracing["functions"] = 18.into();
+        tracing["as_published"] = 11.into();
+        tracing["not_compiling"] = 15.into();
+        tracing["not_compiling_errors"] =
+            serde_json::json!(["`T` doesn't implement `Debug`", "a", "b", "c", "d"]);
+        tracing["macro_crate"] = "tracing-attributes v0.1.15".into();
+        let json = serde_json::json!({
+            "basis": "cpu",
+            "builds": [],
+            "real_crate": {
+                "name": "mini-redis-0.4.1",
+                "annotated_functions": 33,
+                "targets": "library and binaries",
+                "plain": {"wall_seconds_median": 1.0, "cpu_seconds_median": 2.0},
+                "annotated": {"wall_seconds_median": 1.125, "cpu_seconds_median": 2.25},
+                "ratio_to_plain": 1.125,
+                "variants": [copy("plain", None, 0, 2.0), stackless, backtrace, tracing],
+                "goal": {"max_ratio_to_plain": 1.25, "met": false},
+            },
+        });
+        let md = render(&empty_report(Some(json)));
+        for expected in [
+            "plain 2.00 s, stackless 2.25 s, ×1.12.\n\nThe same crate with each peer's attribute",
+            "the ratio to plain's, on CPU time.\n\n\
+             | variant | functions | seconds | ratio to plain | wall | CPU |\n\
+             | --- | ---: | ---: | ---: | ---: | ---: |\n\
+             | plain | - | 2.00 s | ×1.00 | 1.00 s | 2.00 s |\n\
+             | stackless | 33 | 2.25 s | ×1.12 | 1.12 s | 2.25 s |\n\
+             | async-backtrace | 33 | 2.50 s | ×1.25 | 1.25 s | 2.50 s |\n\
+             | tracing | 18 (11 as published) | 2.12 s | ×1.06 | 1.06 s | 2.12 s |\n\n",
+            "tracing: `#[tracing::instrument]` went on 7 of the 33 functions stackless annotates: \
+             11 carry it as published (in the plain copy too), and are not instrumented twice; \
+             15 are left without it, which does not compile on them (rustc: `T` doesn't \
+             implement `Debug`; a; b; and 2 more).",
+            "as each copy's build compiled them: stackless `stackless-macros v0.1.0`, tracing \
+             `tracing-attributes v0.1.15`.",
+            "other versions of them: async-backtrace `tracing 0.1.26 → 0.1.35`.",
+            "stackless ×1.12 plain's time and tracing ×1.06 (with the attribute added to 7 \
+             functions by tracing's copy, to 33 by stackless's); at most ×1.25 and no slower \
+             than tracing: **not met**.",
+        ] {
+            assert!(md.contains(expected), "{expected}\n---\n{md}");
+        }
+        assert_eq!(md.matches("for information only").count(), 1, "{md}");
     }
 
     #[test]

@@ -34,8 +34,9 @@
 //!
 //! The generated crate is nearly all attribute, small functions of a few lines each. So the
 //! same comparison is also made on real code when `cargo run -p stackless-real-crate` has
-//! left its copies of a crates.io application (mini-redis by default): plain, and with the
-//! attribute on every `async fn` it compiles; see `compile_time/real_crate.rs`.
+//! left its copies of a crates.io application (mini-redis by default): plain, with the
+//! attribute on every `async fn` it compiles, and copies derived from that one with each
+//! other variant's attribute on the same functions; see `compile_time/real_crate.rs`.
 //!
 //! A clean build of a project also compiles the attribute's proc-macro crate, and syn with
 //! its `full` feature under it. So each macro crate (ours, `stackless-macros`, and the peers')
@@ -54,10 +55,14 @@ mod environment;
 mod failure;
 #[path = "compile_time/generate.rs"]
 mod generate;
+#[path = "compile_time/lockfile.rs"]
+mod lockfile;
 #[path = "compile_time/measure.rs"]
 mod measure;
 #[path = "compile_time/options.rs"]
 mod options;
+#[path = "compile_time/peer_copy.rs"]
+mod peer_copy;
 #[path = "compile_time/real_crate.rs"]
 mod real_crate;
 #[path = "compile_time/report.rs"]
@@ -142,13 +147,22 @@ fn run(options: &Options) -> Result<(), Failure> {
         options.macro_runs,
     )?;
 
+    let time_real_crate = |dir: &Path| {
+        real_crate::time(
+            dir,
+            options.profile,
+            options.runs,
+            &root,
+            &real_crate::DERIVED,
+        )
+    };
     let real_crate = match &options.real_crate {
         RealCrateChoice::Skip => Err("skipped with `--no-real-crate`".to_owned()),
-        RealCrateChoice::At(dir) => Ok(real_crate::time(dir, options.profile, options.runs)?),
+        RealCrateChoice::At(dir) => Ok(time_real_crate(dir)?),
         RealCrateChoice::IfPrepared => {
             let dir = target_root(&root).join(real_crate::DEFAULT_DIR);
             if dir.join("annotated").is_dir() {
-                Ok(real_crate::time(&dir, options.profile, options.runs)?)
+                Ok(time_real_crate(&dir)?)
             } else {
                 // Relative: the reason ends up in the checked-in report.
                 Err(format!(

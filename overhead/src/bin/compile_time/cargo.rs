@@ -48,8 +48,21 @@ pub struct Diagnostic {
     pub target: String,
     /// `error`, `warning`, ...
     pub level: String,
+    /// Its first line, without the code: "`Client` doesn't implement `Debug`".
+    pub message: String,
+    /// Where it points in the package's own sources, if it does.
+    pub location: Option<Location>,
     /// As rustc would have printed it.
     pub rendered: String,
+}
+
+/// A line of one of the package's source files.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    /// Relative to the package's directory, as rustc names it: `src/client.rs`.
+    pub file: String,
+    /// From 1.
+    pub line: usize,
 }
 
 /// A successful command: its timing, and the artifacts and diagnostics it reported.
@@ -90,6 +103,7 @@ impl Cargo {
             command: command_line.clone(),
             outcome: format!("could not start ({error})"),
             stderr_tail: String::new(),
+            errors: Vec::new(),
         })?;
         let wall_seconds = started.elapsed().as_secs_f64();
         let cpu_seconds = ticks_to_seconds(children_cpu_ticks()?.saturating_sub(ticks_before));
@@ -98,17 +112,21 @@ impl Cargo {
         let diagnostics = diagnostics(&stdout);
         if !output.status.success() {
             // With JSON messages rustc's errors are on stdout and cargo's summary on stderr.
-            let errors: Vec<&str> = diagnostics
-                .iter()
+            let errors: Vec<Diagnostic> = diagnostics
+                .into_iter()
                 .filter(|diagnostic| diagnostic.level == "error")
+                .collect();
+            let rendered: Vec<&str> = errors
+                .iter()
                 .map(|diagnostic| diagnostic.rendered.trim_end())
                 .collect();
             let stderr = String::from_utf8_lossy(&output.stderr);
-            let shown = format!("{}\n{}", errors.join("\n"), stderr.trim_end());
+            let shown = format!("{}\n{}", rendered.join("\n"), stderr.trim_end());
             return Err(Failure::Cargo {
                 command: command_line,
                 outcome: format!("failed ({})", output.status),
                 stderr_tail: tail(shown.trim(), STDERR_TAIL_LINES),
+                errors,
             });
         }
         Ok(Run {
@@ -150,10 +168,34 @@ fn diagnostics(stdout: &str) -> Vec<Diagnostic> {
             Some(Diagnostic {
                 target: message["target"]["name"].as_str()?.to_string(),
                 level: message["message"]["level"].as_str()?.to_string(),
+                message: message["message"]["message"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string(),
+                location: location(&message["message"]),
                 rendered: message["message"]["rendered"].as_str()?.to_string(),
             })
         })
         .collect()
+}
+
+/// Where a rustc diagnostic points in the package's own sources: its primary span, or, when
+/// that is in another crate's code (a macro's, such as tracing's `Debug` bound on a field),
+/// the call site in the package's sources whose expansion led there. The package's files have
+/// relative names; others' are absolute, or `<..>` for a macro's own text.
+fn location(message: &Value) -> Option<Location> {
+    let spans = message["spans"].as_array()?;
+    let mut span = spans.iter().find(|span| span["is_primary"] == true)?;
+    loop {
+        let file = span["file_name"].as_str()?;
+        if Path::new(file).is_relative() && !file.starts_with('<') {
+            return Some(Location {
+                file: file.to_owned(),
+                line: usize::try_from(span["line_start"].as_u64()?).ok()?,
+            });
+        }
+        span = &span["expansion"]["span"];
+    }
 }
 
 /// The `compiler-artifact` messages: what cargo built or found fresh.
@@ -235,17 +277,55 @@ not json at all
 
     #[test]
     fn reads_diagnostics_with_their_level_and_text() {
-        let stdout = r#"{"reason":"compiler-message","package_id":"p#x@0.1.0","target":{"name":"ct_plain"},"message":{"level":"warning","rendered":"warning: unused variable: `x`\n"}}
+        let stdout = r#"{"reason":"compiler-message","package_id":"p#x@0.1.0","target":{"name":"ct_plain"},"message":{"level":"warning","message":"unused variable: `x`","spans":[{"file_name":"src/lib.rs","line_start":7,"is_primary":true,"expansion":null}],"rendered":"warning: unused variable: `x`\n"}}
 {"reason":"compiler-artifact","package_id":"p#x@0.1.0","target":{"name":"ct_plain"},"features":[],"fresh":false}"#;
         assert_eq!(
             diagnostics(stdout),
             vec![Diagnostic {
                 target: "ct_plain".into(),
                 level: "warning".into(),
+                message: "unused variable: `x`".into(),
+                location: Some(Location {
+                    file: "src/lib.rs".into(),
+                    line: 7,
+                }),
                 rendered: "warning: unused variable: `x`\n".into(),
             }]
         );
         assert_eq!(artifacts(stdout).len(), 1);
+    }
+
+    /// tracing's error for an argument without `Debug` is primarily in tracing-core's source,
+    /// expanded from the attribute on the function: the location is the attribute's line.
+    #[test]
+    fn a_diagnostic_in_a_macros_code_is_located_where_the_package_calls_it() {
+        let message = serde_json::json!({
+            "spans": [
+                {"file_name": "src/lib.rs", "line_start": 3, "is_primary": false},
+                {
+                    "file_name": "/registry/tracing-core-0.1.18/src/field.rs",
+                    "line_start": 266,
+                    "is_primary": true,
+                    "expansion": {"span": {
+                        "file_name": "<::tracing::valueset macros>",
+                        "line_start": 1,
+                        "expansion": {"span": {"file_name": "src/client.rs", "line_start": 75}},
+                    }},
+                },
+            ],
+        });
+        assert_eq!(
+            location(&message),
+            Some(Location {
+                file: "src/client.rs".into(),
+                line: 75,
+            })
+        );
+        assert_eq!(location(&serde_json::json!({"spans": []})), None);
+        let elsewhere = serde_json::json!({
+            "spans": [{"file_name": "/registry/x/src/lib.rs", "line_start": 1, "is_primary": true}],
+        });
+        assert_eq!(location(&elsewhere), None);
     }
 
     #[test]

@@ -4,6 +4,8 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 
+use crate::cargo::Diagnostic;
+
 #[derive(Debug)]
 pub enum Failure {
     /// A file or directory operation failed.
@@ -18,6 +20,8 @@ pub enum Failure {
         command: String,
         outcome: String,
         stderr_tail: String,
+        /// rustc's errors, to act on (the tail shows them too).
+        errors: Vec<Diagnostic>,
     },
     /// A cargo command succeeded but did not do what the measurement relies on.
     Measurement(String),
@@ -43,6 +47,7 @@ impl fmt::Display for Failure {
                 command,
                 outcome,
                 stderr_tail,
+                ..
             } => {
                 write!(formatter, "`{command}` {outcome}")?;
                 if !stderr_tail.is_empty() {

@@ -438,6 +438,8 @@ mod tests {
         let warning = |target: &str| Diagnostic {
             target: target.to_string(),
             level: "warning".into(),
+            message: "unused import".into(),
+            location: None,
             rendered: "warning: unused import\n".into(),
         };
         assert!(check_no_diagnostics(&[warning("dashmap")], "ct_plain").is_ok());

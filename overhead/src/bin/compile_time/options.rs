@@ -21,7 +21,8 @@ options:
                       steady on a busy machine) or wall                   [default: cpu]
   --dir PATH          where to generate the workspace   [default: <target>/overhead-compile]
   --real-crate DIR    also time a real crate's plain and annotated copies, as left in DIR by
-                      `cargo run -p stackless-real-crate`
+                      `cargo run -p stackless-real-crate`, and copies derived from the
+                      annotated one (in DIR/peers/) with each other variant's attribute
                                       [default: <target>/real-crate/mini-redis-0.4.1, if there]
   --no-real-crate     do not time a real crate
   --help              this text";

@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::cargo::Timing;
 use crate::environment::Environment;
 use crate::measure::{MacroCrateSamples, VariantSamples, median};
-use crate::real_crate::{RealCrateSamples, TARGETS};
+use crate::real_crate::{Carried, RealCrateSamples, TARGETS};
 use crate::variant::{Variant, VariantBuild};
 
 /// The issue's goal: ours at most this many times plain, and no slower than tracing.
@@ -65,8 +65,9 @@ pub struct Report {
     pub environment: Environment,
 }
 
-/// A crate from crates.io, plain and with every `async fn` it compiles annotated (see
-/// `real_crate.rs`).
+/// A crate from crates.io, plain and with every `async fn` it compiles annotated, by ours and
+/// by each peer (see `real_crate.rs`). The fields before `variants` are plain and stackless
+/// alone, as the report had them before the peers were timed too.
 #[derive(Debug, Serialize)]
 pub struct RealCrate {
     /// `<crate>-<version>`.
@@ -81,22 +82,70 @@ pub struct RealCrate {
     pub ratio_to_plain: f64,
     pub wall_ratio_to_plain: f64,
     pub cpu_ratio_to_plain: f64,
+    /// Every copy, plain first: the generated crate's comparison, on this crate.
+    pub variants: Vec<RealCrateVariant>,
+    /// The issue's goal checked on this crate too. Only for information: the goal is the
+    /// generated crate's (`Report::goal`).
+    pub goal: Goal,
+}
+
+/// One copy of the real crate.
+#[derive(Debug, Serialize)]
+pub struct RealCrateVariant {
+    pub variant: String,
+    /// The attribute on its functions; `None` for plain.
+    pub attribute: Option<&'static str>,
+    /// Functions of the crate's `src/` carrying the attribute: `added` plus `as_published`.
+    pub functions: usize,
+    #[serde(flatten)]
+    pub carried: Carried,
+    #[serde(flatten)]
+    pub build: Times,
 }
 
 impl RealCrate {
-    fn new(samples: &RealCrateSamples, basis: Basis) -> RealCrate {
-        let plain = Spread::of(&samples.plain);
-        let annotated = Spread::of(&samples.annotated);
-        RealCrate {
+    /// `None` without the plain or the stackless copy's timings.
+    fn new(samples: &RealCrateSamples, basis: Basis) -> Option<RealCrate> {
+        let timings = |variant: Variant| {
+            samples
+                .copies
+                .iter()
+                .find(|copy| copy.variant == variant)
+                .map(|copy| &copy.timings)
+        };
+        let plain = Spread::of(timings(Variant::Plain)?);
+        let annotated = Spread::of(timings(Variant::Stackless)?);
+        let variants: Vec<RealCrateVariant> = samples
+            .copies
+            .iter()
+            .map(|copy| RealCrateVariant {
+                variant: copy.variant.name().to_owned(),
+                attribute: copy.variant.attribute_line(),
+                functions: copy.carried.added + copy.carried.as_published,
+                carried: copy.carried.clone(),
+                build: Times::new(&copy.timings, &plain, basis),
+            })
+            .collect();
+        let timed: Vec<(&str, &Spread)> = variants
+            .iter()
+            .map(|copy| (copy.variant.as_str(), &copy.build.spread))
+            .collect();
+        let goal = Goal::of(basis, &timed);
+        Some(RealCrate {
             name: samples.name.clone(),
-            annotated_functions: samples.annotated_functions,
+            annotated_functions: variants
+                .iter()
+                .find(|copy| copy.variant == Variant::Stackless.name())
+                .map_or(0, |copy| copy.carried.added),
             targets: TARGETS,
             ratio_to_plain: annotated.median_on(basis) / plain.median_on(basis),
             wall_ratio_to_plain: annotated.wall_seconds_median / plain.wall_seconds_median,
             cpu_ratio_to_plain: annotated.cpu_seconds_median / plain.cpu_seconds_median,
             plain,
             annotated,
-        }
+            variants,
+            goal,
+        })
     }
 }
 
@@ -156,6 +205,17 @@ impl Spread {
 }
 
 impl Times {
+    /// The table's columns: wall median and ratio to plain, CPU median and ratio.
+    fn wall_and_cpu(&self) -> String {
+        format!(
+            "{:>8.2} s {:>6.2}x {:>8.2} s {:>6.2}x",
+            self.spread.wall_seconds_median,
+            self.wall_ratio_to_plain,
+            self.spread.cpu_seconds_median,
+            self.cpu_ratio_to_plain
+        )
+    }
+
     fn new(timings: &[Timing], plain: &Spread, basis: Basis) -> Times {
         let spread = Spread::of(timings);
         let wall_ratio_to_plain = spread.wall_seconds_median / plain.wall_seconds_median;
@@ -184,6 +244,45 @@ pub struct Goal {
     pub met_wall: bool,
     /// The same on CPU-time medians.
     pub met_cpu: bool,
+}
+
+impl Goal {
+    /// Ours within the ratio of plain and no slower than tracing, by the medians of `timed`
+    /// (each variant's name and times); missed where one of the three was not timed.
+    fn of(basis: Basis, timed: &[(&str, &Spread)]) -> Goal {
+        let median = |variant: Variant, basis| {
+            let (_, spread) = timed.iter().find(|(name, _)| *name == variant.name())?;
+            Some(spread.median_on(basis))
+        };
+        let met_on = |basis| match (
+            median(Variant::Plain, basis),
+            median(Variant::Stackless, basis),
+            median(Variant::Tracing, basis),
+        ) {
+            (Some(plain), Some(ours), Some(tracing)) => {
+                ours / plain <= GOAL_RATIO_TO_PLAIN && ours <= tracing
+            }
+            _ => false,
+        };
+        Goal {
+            max_ratio_to_plain: GOAL_RATIO_TO_PLAIN,
+            met: met_on(basis),
+            met_wall: met_on(Basis::Wall),
+            met_cpu: met_on(Basis::Cpu),
+        }
+    }
+
+    /// `met on cpu time (met on wall time, missed on cpu time)`.
+    fn verdict(&self, basis: Basis) -> String {
+        let verdict = |met: bool| if met { "met" } else { "missed" };
+        format!(
+            "{} on {} time ({} on wall time, {} on cpu time)",
+            verdict(self.met),
+            basis.name(),
+            verdict(self.met_wall),
+            verdict(self.met_cpu)
+        )
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -254,13 +353,11 @@ impl Report {
             .map(|entry| (entry.name.clone(), entry.with_dependencies.median_on(basis)))
             .collect();
 
-        let met_on = |basis| goal_met(&builds, |build| build.build.spread.median_on(basis));
-        let goal = Goal {
-            max_ratio_to_plain: GOAL_RATIO_TO_PLAIN,
-            met: met_on(basis),
-            met_wall: met_on(Basis::Wall),
-            met_cpu: met_on(Basis::Cpu),
-        };
+        let timed: Vec<(&str, &Spread)> = builds
+            .iter()
+            .map(|build| (build.variant.as_str(), &build.build.spread))
+            .collect();
+        let goal = Goal::of(basis, &timed);
         Some(Report {
             crate_functions: measured.functions,
             builds,
@@ -276,7 +373,7 @@ impl Report {
                 .real_crate
                 .as_ref()
                 .ok()
-                .map(|samples| RealCrate::new(samples, basis)),
+                .and_then(|samples| RealCrate::new(samples, basis)),
             real_crate_not_timed: measured.real_crate.err(),
             environment: measured.environment,
         })
@@ -322,27 +419,19 @@ impl Report {
             );
             let _ = writeln!(
                 text,
-                "{:<16} {:>8.2} s {:>6.2}x {:>8.2} s {:>6.2}x {:>8.2} s {:>6.2}x {:>11}",
+                "{:<16} {} {:>8.2} s {:>6.2}x {:>11}",
                 build.variant,
-                build.build.spread.wall_seconds_median,
-                build.build.wall_ratio_to_plain,
-                build.build.spread.cpu_seconds_median,
-                build.build.cpu_ratio_to_plain,
+                build.build.wall_and_cpu(),
                 build.check.spread.cpu_seconds_median,
                 build.check.cpu_ratio_to_plain,
                 rlib
             );
         }
-        let verdict = |met: bool| if met { "met" } else { "missed" };
         let _ = writeln!(
             text,
-            "\ngoal (stackless at most {:.2}x plain and no slower than tracing): {} on {} time \
-             ({} on wall time, {} on cpu time)",
+            "\ngoal (stackless at most {:.2}x plain and no slower than tracing): {}",
             self.goal.max_ratio_to_plain,
-            verdict(self.goal.met),
-            self.basis.name(),
-            verdict(self.goal.met_wall),
-            verdict(self.goal.met_cpu)
+            self.goal.verdict(self.basis)
         );
 
         let _ = writeln!(
@@ -372,24 +461,7 @@ impl Report {
             );
         }
         match (&self.real_crate, &self.real_crate_not_timed) {
-            (Some(real), _) => {
-                let _ = writeln!(
-                    text,
-                    "\na real crate, {} ({} async fns annotated), its {}, median of {} \
-                     runs:\nplain {:.2} s ({:.2} cpu), stackless {:.2} s ({:.2} cpu): \
-                     {:.2}x plain on {} time",
-                    real.name,
-                    real.annotated_functions,
-                    real.targets,
-                    self.runs,
-                    real.plain.wall_seconds_median,
-                    real.plain.cpu_seconds_median,
-                    real.annotated.wall_seconds_median,
-                    real.annotated.cpu_seconds_median,
-                    real.ratio_to_plain,
-                    self.basis.name()
-                );
-            }
+            (Some(real), _) => self.real_crate_table(&mut text, real),
             (None, Some(reason)) => {
                 let _ = writeln!(text, "\nno real crate timed: {reason}");
             }
@@ -397,31 +469,78 @@ impl Report {
         }
         text
     }
-}
 
-/// Ours within the ratio of plain and no slower than tracing, by `seconds`.
-fn goal_met(builds: &[Build], seconds: impl Fn(&Build) -> f64) -> bool {
-    let of = |variant: Variant| {
-        builds
-            .iter()
-            .find(|build| build.variant == variant.name())
-            .map(&seconds)
-    };
-    match (
-        of(Variant::Plain),
-        of(Variant::Stackless),
-        of(Variant::Tracing),
-    ) {
-        (Some(plain), Some(ours), Some(tracing)) => {
-            ours / plain <= GOAL_RATIO_TO_PLAIN && ours <= tracing
+    fn real_crate_table(&self, text: &mut String, real: &RealCrate) {
+        let _ = writeln!(
+            text,
+            "\na real crate, {} ({} async fns annotated), its {}, median of {} \
+             runs:\nplain {:.2} s ({:.2} cpu), stackless {:.2} s ({:.2} cpu): \
+             {:.2}x plain on {} time\n",
+            real.name,
+            real.annotated_functions,
+            real.targets,
+            self.runs,
+            real.plain.wall_seconds_median,
+            real.plain.cpu_seconds_median,
+            real.annotated.wall_seconds_median,
+            real.annotated.cpu_seconds_median,
+            real.ratio_to_plain,
+            self.basis.name()
+        );
+        let _ = writeln!(
+            text,
+            "{:<16} {:>24} {:>10} {:>7} {:>10} {:>7}  attribute from",
+            "variant", "functions", "build wall", "x plain", "build cpu", "x plain"
+        );
+        for copy in &real.variants {
+            let carried = &copy.carried;
+            let functions = match (copy.attribute, carried.as_published) {
+                (None, _) => "-".to_owned(),
+                (Some(_), 0) => copy.functions.to_string(),
+                (Some(_), published) => {
+                    format!("{} ({published} as published)", copy.functions)
+                }
+            };
+            let _ = writeln!(
+                text,
+                "{:<16} {functions:>24} {}  {}",
+                copy.variant,
+                copy.build.wall_and_cpu(),
+                carried.macro_crate.as_deref().unwrap_or("-")
+            );
         }
-        _ => false,
+        for copy in &real.variants {
+            let carried = &copy.carried;
+            if carried.not_compiling > 0 {
+                let _ = writeln!(
+                    text,
+                    "{}: left off {} functions it does not compile on: {}",
+                    copy.variant,
+                    carried.not_compiling,
+                    carried.not_compiling_errors.join("; ")
+                );
+            }
+            if !carried.dependencies_unlike_plain.is_empty() {
+                let _ = writeln!(
+                    text,
+                    "{}: the crate's dependencies unlike plain's: {}",
+                    copy.variant,
+                    carried.dependencies_unlike_plain.join(", ")
+                );
+            }
+        }
+        let _ = writeln!(
+            text,
+            "goal on this crate (for information; the goal is the generated crate's): {}",
+            real.goal.verdict(self.basis)
+        );
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::real_crate::CopySamples;
 
     fn timings(pairs: &[(f64, f64)]) -> Vec<Timing> {
         pairs
@@ -435,6 +554,13 @@ mod tests {
 
     fn measured(stackless_wall: f64) -> Measured {
         measured_on(Basis::Wall, stackless_wall)
+    }
+
+    fn copy(variant: Variant, added: usize, pairs: &[(f64, f64)]) -> CopySamples {
+        CopySamples {
+            timings: timings(pairs),
+            ..CopySamples::new(variant, added, &[])
+        }
     }
 
     fn measured_on(basis: Basis, stackless_wall: f64) -> Measured {
@@ -481,9 +607,26 @@ mod tests {
             ],
             real_crate: Ok(RealCrateSamples {
                 name: "app-0.1.0".into(),
-                annotated_functions: 33,
-                plain: timings(&[(1.0, 2.0), (1.2, 2.2), (1.1, 2.1)]),
-                annotated: timings(&[(1.3, 2.5), (1.2, 2.4), (1.4, 2.6)]),
+                copies: vec![
+                    copy(Variant::Plain, 0, &[(1.0, 2.0), (1.2, 2.2), (1.1, 2.1)]),
+                    copy(
+                        Variant::Stackless,
+                        33,
+                        &[(1.3, 2.5), (1.2, 2.4), (1.4, 2.6)],
+                    ),
+                    // Slower than stackless on wall time, faster on CPU time.
+                    CopySamples {
+                        carried: Carried {
+                            added: 7,
+                            as_published: 11,
+                            not_compiling: 15,
+                            not_compiling_errors: vec!["`Client` doesn't implement `Debug`".into()],
+                            macro_crate: Some("tracing-attributes v0.1.15".into()),
+                            dependencies_unlike_plain: vec!["bytes 1.0.1 → 1.5.0".into()],
+                        },
+                        ..copy(Variant::Tracing, 7, &[(1.5, 2.3), (1.4, 2.3), (1.6, 2.3)])
+                    },
+                ],
             }),
             environment: Environment {
                 rustc: "rustc 1.95.0".into(),
@@ -591,7 +734,6 @@ mod tests {
             table.contains("plain 1.10 s (2.10 cpu), stackless 1.30 s (2.50 cpu): 1.19x plain"),
             "{table}"
         );
-
         let mut untimed = measured(2.4);
         untimed.real_crate = Err("no crate in r/plain".into());
         let report = Report::new(untimed).unwrap();
@@ -603,6 +745,59 @@ mod tests {
         );
         let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
         assert_eq!(json["real_crate_not_timed"], "no crate in r/plain");
+    }
+
+    #[test]
+    fn every_copy_of_the_real_crate_is_compared_with_plain() {
+        let report = Report::new(measured_on(Basis::Cpu, 2.4)).unwrap();
+        let real = report.real_crate.as_ref().unwrap();
+        let names: Vec<&str> = real.variants.iter().map(|v| v.variant.as_str()).collect();
+        assert_eq!(names, ["plain", "stackless", "tracing"]);
+        let tracing = &real.variants[2];
+        assert_eq!((tracing.functions, tracing.carried.added), (18, 7));
+        assert!((tracing.build.ratio_to_plain - 2.3 / 2.1).abs() < 1e-12);
+        assert!((tracing.build.wall_ratio_to_plain - 1.5 / 1.1).abs() < 1e-12);
+
+        let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+        let tracing = &json["real_crate"]["variants"][2];
+        assert_eq!(tracing["variant"], "tracing");
+        assert_eq!(tracing["attribute"], "#[tracing::instrument]");
+        assert_eq!(tracing["functions"], 18);
+        assert_eq!(tracing["as_published"], 11);
+        assert_eq!(tracing["not_compiling"], 15);
+        assert_eq!(
+            tracing["not_compiling_errors"],
+            serde_json::json!(["`Client` doesn't implement `Debug`"])
+        );
+        assert_eq!(tracing["macro_crate"], "tracing-attributes v0.1.15");
+        assert_eq!(tracing["seconds_median"], 2.3);
+        assert_eq!(
+            tracing["wall_seconds_all"],
+            serde_json::json!([1.5, 1.4, 1.6])
+        );
+        assert_eq!(
+            json["real_crate"]["variants"][0]["attribute"],
+            serde_json::Value::Null
+        );
+        assert_eq!(json["real_crate"]["variants"][0]["ratio_to_plain"], 1.0);
+
+        // Stackless is 1.19x plain and faster than tracing on wall time, slower on CPU time;
+        // the generated crate's goal is its own.
+        assert!(!real.goal.met && real.goal.met_wall && !real.goal.met_cpu);
+        assert!(report.goal.met_cpu);
+        let table = report.table();
+        for line in [
+            "tracing              18 (11 as published)     1.50 s   1.36x     2.30 s   1.10x  \
+             tracing-attributes v0.1.15",
+            "tracing: left off 15 functions it does not compile on: `Client` doesn't implement \
+             `Debug`",
+            "tracing: the crate's dependencies unlike plain's: bytes 1.0.1 → 1.5.0",
+            "goal on this crate (for information; the goal is the generated crate's): missed on \
+             cpu time (met on wall time, missed on cpu time)",
+        ] {
+            assert!(table.contains(line), "{line}\n{table}");
+        }
+        assert!(table.contains("\nplain                                   -     1.10 s"));
     }
 
     #[test]
