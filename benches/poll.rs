@@ -167,7 +167,7 @@ mod by_hand {
     }
 
     /// 100 awaits in a loop, each pending once: 101 polls, each finishing one awaited future
-    /// and parking on a new one at the same await point (one probe created per poll).
+    /// and parking on a new one at the same await point (one await entered per poll).
     #[divan::bench(args = VARIANTS, sample_count = 1000)]
     fn loop_of_awaits(bencher: Bencher, variant: Variant) {
         let bencher = bencher.counter(ItemsCount::new(AWAITS + 1));

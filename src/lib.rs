@@ -142,10 +142,15 @@ pub use stackless_inspect::{
 /// # Explanation
 ///
 /// The attribute turns the `async fn` into a plain `fn` returning `impl Future`, whose body is
-/// the original body in an `async move` block, wrapped in a small future that keeps one field:
-/// the await point its state machine is parked at. Each `expr.await` becomes
-/// `probe(expr).await`, where the probe is `#[repr(transparent)]` over the awaited future and
-/// records, when that future returns `Pending`, which await point it is.
+/// the original body in an `async move` block, wrapped in a small future that keeps two small
+/// fields: the await point its state machine is parked at, and its pending polls there. Each `expr.await` becomes
+/// `enter(INDEX, expr).await`: `enter` notes in a thread-local the await point the function is
+/// about to wait at and hands the value back, to be awaited as written; after a poll that
+/// returned `Pending`, the wrapper reads the last note. Before a statement holding a macro the
+/// attribute does not search (`select!`, `join!`), `unlabelled()` notes that the function is
+/// at no await point it knows. (In the build of `cargo stackless layout` only, `enter` also
+/// wraps the future in a `#[repr(transparent)]` probe whose type names the await point, for
+/// rustc's layout output.)
 ///
 /// The state machine inside is the one rustc builds for the un-annotated function, byte for
 /// byte: parameters are moved into it the way rustc lowers an `async fn` (so an argument used
@@ -157,8 +162,8 @@ pub use stackless_inspect::{
 /// at, and its pending polls there), which padding makes 8 bytes for the usual 8-byte-aligned
 /// future (4 for a smaller alignment, more only for futures aligned to more than 8).
 ///
-/// A poll that leaves the future where it was costs two thread-local stores, a load, and one
-/// increment in the future's own memory. A poll that moves it to another await point (or
+/// A poll that leaves the future where it was costs two thread-local loads and two stores, and
+/// one increment in the future's own memory. A poll that moves it to another await point (or
 /// finishes it) adds two or three increments on a counter block owned by the current thread:
 /// no atomic read-modify-write and no cache line shared between threads.
 ///

@@ -230,6 +230,45 @@ fn awaits_inside_unknown_macros_are_reported_as_unlabelled() {
 }
 
 #[stackless::inspect]
+async fn opaque_after_marked() -> u32 {
+    pending(1).await;
+    opaque_await!(pending(1));
+    // The same statement: an await point, then an await the attribute cannot see.
+    let pair = (
+        async { 7 }.await,
+        pending(1).await,
+        opaque_await!(pending(1)),
+    );
+    pair.0
+}
+
+#[test]
+fn an_await_inside_an_unknown_macro_is_unlabelled_after_an_await_point_finishes() {
+    let mut future = pin!(opaque_after_marked());
+    let parked = || {
+        let report = function("opaque_after_marked");
+        let at_points: Vec<u64> = report
+            .await_points
+            .iter()
+            .map(|point| point.suspensions.parked)
+            .collect();
+        (at_points, report.unlabelled.parked)
+    };
+    assert!(poll_once(future.as_mut()).is_pending());
+    assert_eq!(parked(), (vec![1, 0, 0], 0));
+    // The next statement holds the macro: unlabelled, not still at `pending(1)` (#0).
+    assert!(poll_once(future.as_mut()).is_pending());
+    assert_eq!(parked(), (vec![0, 0, 0], 1));
+    assert!(poll_once(future.as_mut()).is_pending());
+    assert_eq!(parked(), (vec![0, 0, 1], 0));
+    // Its own statement: unlabelled, not still at the `pending(1)` (#2) it finished.
+    assert!(poll_once(future.as_mut()).is_pending());
+    assert_eq!(parked(), (vec![0, 0, 0], 1));
+    assert_eq!(poll_once(future.as_mut()), Poll::Ready(7));
+    assert_eq!(parked(), (vec![0, 0, 0], 0));
+}
+
+#[stackless::inspect]
 async fn inner_step(times: u32) -> u32 {
     pending(times).await;
     times

@@ -3,8 +3,9 @@
 //! `#[stackless::inspect] async fn f(..) -> R { body }` returns
 //! `instrument::<Site, R, _>(None, async move { body })`: the untouched state machine plus two
 //! small fields, the place it is parked at and how many pending polls it has had there since
-//! it arrived. A poll that leaves the future where it was costs three thread-local stores and a
-//! load (to hear from the probes) and an increment of that tally, in the future's own memory;
+//! it arrived. A poll that leaves the future where it was costs two thread-local loads and two
+//! stores (to learn where the poll left it, see [`crate::probe`]) and an increment of that
+//! tally, in the future's own memory;
 //! only a poll that moves the future counts on the function's shared counters, two or three
 //! increments on a shard this thread owns (see [`crate::counters`]).
 //!
@@ -23,7 +24,7 @@ use std::task::{Context, Poll};
 use crate::budget;
 use crate::counters::{Counter, Ending, place};
 use crate::meta::{FnMeta, FutureSize};
-use crate::probe::{NOTHING, PARKED_AT, Report, awaitee_of, place_of};
+use crate::probe::{NOTHING, PARKED_AT, Report, awaitee_of, place_of, resumed};
 
 /// Ties generated code to its function's metadata at zero size: each inspected function defines
 /// an empty enum implementing this.
@@ -42,7 +43,7 @@ pub trait Site: 'static {
 }
 
 /// Where the future is: a [`Place`](crate::counters::Place) while it is alive (the same numbers
-/// the probes report), or one of the two ends.
+/// the marks write), or one of the two ends.
 type State = u16;
 const COMPLETED: State = u16::MAX;
 const PANICKED: State = u16::MAX - 1;
@@ -175,37 +176,40 @@ impl<S: Site, F: Future> Future for Instrumented<S, F> {
         // function-pointer marker). `progress` is not pinned. A `transmute`, not `Pin`'s
         // methods: those are generic, one more function per inspected function to generate.
         let this = unsafe { std::mem::transmute::<Pin<&mut Self>, &mut Self>(self) };
-        // Only this function's probes, or nothing, report during this poll: an inspected future
-        // polled inside it takes its own report and leaves `UNLABELLED` behind, and a probe that
-        // reports returns `Pending` straight up to us. (Redundant, as every wrapper leaves
-        // `UNLABELLED` behind; but with this store the optimiser keeps the thread-local's
-        // address in a register for the whole poll: without it, a poll took one instruction
-        // more, callgrind says.)
-        PARKED_AT.set(NOTHING);
+        // The thread-local says where the future is; the marks its body passes during the
+        // poll overwrite it (see `crate::probe`). An inspected future polled inside this one
+        // writes its own marks, and puts back what it found (`outer`) before returning.
+        let outer = PARKED_AT.replace(resumed(this.progress.state));
         let on_panic = PanicGuard {
             progress: &mut this.progress,
             meta: S::FN,
+            outer,
         };
         // SAFETY: as above.
         let future = unsafe { std::mem::transmute::<&mut F, Pin<&mut F>>(&mut this.future) };
         let poll = future.poll(cx);
         std::mem::forget(on_panic);
+        let report = PARKED_AT.replace(outer);
         match poll {
-            Poll::Pending => parked(S::FN, &mut this.progress),
+            Poll::Pending => parked(S::FN, &mut this.progress, report),
             Poll::Ready(_) => completed(S::FN, &mut this.progress),
         }
         poll
     }
 }
 
-/// Counts a poll of a future of the function `meta` that returned `Pending`: asks the probes
-/// where it parked. Not generic: in a debug build one copy serves every inspected function; an
+/// Counts a poll of a future of the function `meta` that returned `Pending`, after which the
+/// last mark (`report`) says where it parked. Not generic: in a debug build one copy serves every inspected function; an
 /// optimised build inlines it into each poll.
 #[inline]
-fn parked(meta: &'static FnMeta, progress: &mut Progress) {
-    let report = PARKED_AT.replace(NOTHING);
+fn parked(meta: &'static FnMeta, progress: &mut Progress, report: Report) {
     // `state` is a place: a state machine polled after its end panics instead.
     if place_of(report) == progress.state {
+        // Read back unchanged, `NOT_STARTED` means "no mark": the first poll parked out of the
+        // macro's sight.
+        if progress.state == place::NOT_STARTED {
+            return started_unmarked(meta, progress);
+        }
         let (stays, wrapped) = progress.stays.overflowing_add(1);
         progress.stays = stays;
         if wrapped {
@@ -216,8 +220,7 @@ fn parked(meta: &'static FnMeta, progress: &mut Progress) {
     }
 }
 
-/// Counts a poll that returned `Ready`. No probe reported: one that does returns `Pending`,
-/// and so does the body awaiting it.
+/// Counts a poll that returned `Ready`.
 #[inline]
 fn completed(meta: &'static FnMeta, progress: &mut Progress) {
     ended(meta, progress, Ending::Completed);
@@ -235,6 +238,13 @@ fn moved(meta: &'static FnMeta, progress: &mut Progress, report: Report) {
         .moved(progress.state, progress.stays, parked, awaitee_of(report));
     progress.state = parked;
     progress.stays = 0;
+}
+
+/// Counts a first poll that parked before any mark: where the macro does not see.
+#[cold]
+#[inline(never)]
+fn started_unmarked(meta: &'static FnMeta, progress: &mut Progress) {
+    moved(meta, progress, NOTHING);
 }
 
 /// Counts the end of a future's life at its place; out of line, as it happens once per future.
@@ -268,10 +278,12 @@ fn dropped_early(meta: &'static FnMeta, progress: &Progress) {
     }
 }
 
-/// Counts a panic out of the poll it interrupted, without catching it.
+/// Counts a panic out of the poll it interrupted, without catching it, and puts back the mark
+/// of an enclosing inspected future (`outer`), which may catch it.
 struct PanicGuard<'a> {
     progress: &'a mut Progress,
     meta: &'static FnMeta,
+    outer: Report,
 }
 
 impl Drop for PanicGuard<'_> {
@@ -279,7 +291,7 @@ impl Drop for PanicGuard<'_> {
     // it in memory for a call from its cleanup path.
     #[inline]
     fn drop(&mut self) {
-        PARKED_AT.set(NOTHING);
+        PARKED_AT.set(self.outer);
         ended(self.meta, self.progress, Ending::Panicked);
         self.progress.state = PANICKED;
     }

@@ -1,6 +1,6 @@
 //! The runtime's `unsafe` driven through every path, small enough for Miri (`.ci/miri`).
 //!
-//! The wrapper ([`Instrumented`]) and the probe ([`Probe`](crate::probe::Probe)) project their
+//! The wrapper ([`Instrumented`]) and the layout build's probe ([`Probe`](crate::probe::Probe)) project their
 //! pins by hand, and the counters are written with plain loads and stores by the shard's owner
 //! while other threads sum them. Under Miri these tests check the projections against a
 //! self-referential state machine (a borrow of a local held across awaits), the panic path
@@ -21,7 +21,7 @@ use std::thread::{self, Thread};
 
 use crate::counters::{Counter, EXCLUSIVE_SHARDS, place};
 use crate::instrumented::{Site, instrument};
-use crate::probe::{at, probe};
+use crate::probe::{at, enter, enter_leaving, enter_tagged, unlabelled};
 
 /// Defines a site the way the macro does: `site!(Name: "first await", "second await")`.
 macro_rules! site {
@@ -161,8 +161,10 @@ fn borrows(seed: u8) -> impl Future<Output = u32> {
     instrument::<Borrows, u32, _>(None, async move {
         let buffer = [seed; 16];
         let view = &buffer[4..];
-        probe::<Borrows, { at(0, 1, 1) }, _>(PendingN(2)).await;
-        probe::<Borrows, { at(1, 2, 1) }, _>(PendingN(1)).await;
+        // One await as the layout command's build marks it (the future in a `Probe`), one as
+        // an await beside an opaque macro is (in a `Leaving`): both project the pin.
+        enter_tagged::<Borrows, { at(0, 1, 1) }, _>(PendingN(2)).await;
+        enter_leaving(1, PendingN(1)).await;
         view.iter().map(|&byte| u32::from(byte)).sum()
     })
 }
@@ -191,7 +193,7 @@ site!(Dropped: "Gate");
 fn dropped(gate: Gate) -> impl Future<Output = ()> {
     instrument::<Dropped, (), _>(None, async move {
         let guard = String::from("dropped with the state machine");
-        probe::<Dropped, { at(0, 1, 1) }, _>(gate).await;
+        enter(0, gate).await;
         drop(guard);
     })
 }
@@ -218,7 +220,7 @@ fn panics() -> impl Future<Output = u8> {
     instrument::<Panics, u8, _>(None, async move {
         // Freed while the panic unwinds through the state machine.
         let on_the_heap = String::from("planned");
-        probe::<Panics, { at(0, 1, 1) }, _>(PendingN(1)).await;
+        enter(0, PendingN(1)).await;
         if !on_the_heap.is_empty() {
             panic!("{on_the_heap}");
         }
@@ -246,15 +248,17 @@ site!(Outer: "inner()");
 
 fn inner() -> impl Future<Output = u8> {
     instrument::<Inner, u8, _>(None, async move {
-        probe::<Inner, { at(0, 1, 1) }, _>(PendingN(1)).await;
+        enter(0, PendingN(1)).await;
         7
     })
 }
 
 fn outer() -> impl Future<Output = u8> {
     instrument::<Outer, u8, _>(None, async move {
-        let from_inner = probe::<Outer, { at(0, 1, 1) }, _>(inner()).await;
-        // Not probed, as an await inside `select!` is not: counted as unlabelled.
+        let from_inner = enter(0, inner()).await;
+        // As the macro marks a statement holding `select!`, whose awaits it does not see:
+        // counted as unlabelled.
+        unlabelled();
         PendingN(1).await;
         from_inner + 1
     })
@@ -283,8 +287,8 @@ fn travels(gate: Gate) -> impl Future<Output = u64> + Send {
     instrument::<Travels, u64, _>(None, async move {
         let numbers: Vec<u64> = (1..=4).collect();
         let first = &numbers[0];
-        probe::<Travels, { at(0, 1, 1) }, _>(gate).await;
-        probe::<Travels, { at(1, 2, 1) }, _>(PendingN(1)).await;
+        enter(0, gate).await;
+        enter(1, PendingN(1)).await;
         *first + numbers.iter().sum::<u64>()
     })
 }
@@ -336,8 +340,8 @@ site!(Crowd: "Gate", "PendingN(1)");
 
 fn crowd(gate: Gate) -> impl Future<Output = ()> + Send {
     instrument::<Crowd, (), _>(None, async move {
-        probe::<Crowd, { at(0, 1, 1) }, _>(gate).await;
-        probe::<Crowd, { at(1, 2, 1) }, _>(PendingN(1)).await;
+        enter(0, gate).await;
+        enter(1, PendingN(1)).await;
     })
 }
 

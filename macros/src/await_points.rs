@@ -1,22 +1,33 @@
-//! Finding the function's await points and putting a probe around each awaited future.
+//! Finding the function's await points and marking each, so that the wrapper learns where its
+//! future parked (see `stackless_inspect`'s `probe` module).
 //!
 //! Input:   let n = conn.read(&mut buf).await?;
-//! Output:  let n = ::stackless::__private::probe::<__StacklessSite, { at(1, line!(), column!()) }, _>(conn.read(&mut buf)).await?;
+//! Output:  let n = ::stackless::__private::enter(1u16, conn.read(&mut buf)).await?;
 //!
 //! Await points are numbered in source order (the order of their `.await` keywords: children
 //! before parents, left to right). An `.await` inside a nested `async` block or closure belongs
 //! to that coroutine, not to this function, and nested items are other functions. Inside
 //! macros, only the arguments of macros known to take plain expressions (`println!`,
-//! `assert_eq!`, `vec!`, ...) are searched; other macros (`select!`, `join!`) are opaque, and
-//! their awaits show up at run time as unlabelled suspensions.
+//! `assert_eq!`, `vec!`, ...) are searched. Other macros (`select!`, `join!`) are opaque: their
+//! awaits show up at run time as unlabelled suspensions, because a mark saying so goes before
+//! the statement that holds one, and an await that finishes earlier in that same statement
+//! marks its end:
+//!
+//! Input:   tokio::select! { .. }        let r = (a.await, join!(b, c));
+//! Output:  unlabelled();                unlabelled();
+//!          tokio::select! { .. }        let r = (enter_leaving(0u16, a).await, join!(b, c));
+//!
+//! Nothing wraps an await's output: the state machine keeps exactly the layout rustc gives the
+//! plain function (an output passed through a call can change which temporaries it keeps).
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
 use syn::token::Paren;
 use syn::visit_mut::{self, VisitMut};
-use syn::{Block, Expr, ExprAwait, ExprCall, Item, Macro, Token};
+use syn::{Block, Expr, ExprAwait, ExprCall, ExprMacro, Item, Macro, Stmt, Token};
 
 use crate::snippet::source_text;
 
@@ -27,11 +38,40 @@ pub(crate) struct AwaitPoint {
     pub(crate) expression: String,
 }
 
-/// Wraps every await of `body` in a probe naming `site`, and returns the points found.
-pub(crate) fn instrument(body: &mut Block, site: &syn::Ident) -> Vec<AwaitPoint> {
+/// How await points are marked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Marks {
+    /// `enter(INDEX, expr)`.
+    Plain,
+    /// `enter_tagged::<Site, { at(INDEX, line!(), column!()) }, _>(expr)`: the awaited
+    /// future's type names its await point, for `cargo stackless layout`, which reads it in
+    /// rustc's layout output. Only in that command's build: a type per `.await` is dear to
+    /// compile.
+    Tagged,
+}
+
+/// The variable `cargo stackless layout` sets for its build; mirrors
+/// `stackless_inspect::probe::LAYOUT_TAGS`.
+const LAYOUT_TAGS: &str = "STACKLESS_LAYOUT_TAGS";
+
+impl Marks {
+    /// `Tagged` in the layout command's build, `Plain` everywhere else.
+    pub(crate) fn for_this_build() -> Marks {
+        if std::env::var_os(LAYOUT_TAGS).is_some() {
+            Marks::Tagged
+        } else {
+            Marks::Plain
+        }
+    }
+}
+
+/// Marks every await of `body` (naming `site` in tagged marks), and returns the points found.
+pub(crate) fn instrument(body: &mut Block, site: &syn::Ident, marks: Marks) -> Vec<AwaitPoint> {
     let mut finder = AwaitFinder {
         site,
+        marks,
         points: Vec::new(),
+        leaving: false,
     };
     finder.visit_block_mut(body);
     finder.points
@@ -39,7 +79,10 @@ pub(crate) fn instrument(body: &mut Block, site: &syn::Ident) -> Vec<AwaitPoint>
 
 struct AwaitFinder<'a> {
     site: &'a syn::Ident,
+    marks: Marks,
     points: Vec<AwaitPoint>,
+    /// Inside a statement that also holds an opaque macro: awaits mark their end too.
+    leaving: bool,
 }
 
 /// Macros whose arguments are ordinary expressions (a format string counts as one).
@@ -67,7 +110,7 @@ const EXPRESSION_MACROS: &[&str] = &[
 ];
 
 impl AwaitFinder<'_> {
-    fn probe(
+    fn mark(
         &mut self,
         base: Expr,
         dot: Token![.],
@@ -80,66 +123,160 @@ impl AwaitFinder<'_> {
             expression: source_text(base.to_token_stream()),
         });
         let site = self.site;
-        // Spanned on the `.await`, so a type error ("`X` is not a future") lands on user code.
-        let probe = quote_spanned! {await_token.span=>
-            ::stackless::__private::probe::<
-                #site,
-                { ::stackless::__private::at(#index, ::core::line!(), ::core::column!()) },
-                _
-            >
+        // The call is spanned on the awaited expression, and the `.await` keeps its own: a
+        // value that is no future gets rustc's error at the `.await`, as in the plain function,
+        // and its "remove the `.await`" suggestion removes just that.
+        let span = base.span();
+        let (enter, index_argument) = match (self.marks, self.leaving) {
+            (Marks::Plain, false) => (
+                quote_spanned! {span=> ::stackless::__private::enter },
+                Some(Expr::Verbatim(quote_spanned! {span=> #index })),
+            ),
+            (Marks::Plain, true) => (
+                quote_spanned! {span=> ::stackless::__private::enter_leaving },
+                Some(Expr::Verbatim(quote_spanned! {span=> #index })),
+            ),
+            // The probe marks the end of every await: the layout build need not be lean.
+            (Marks::Tagged, _) => {
+                // `line!()` and `column!()` on the `.await`: where the layout command says the
+                // await point is, and looks for its expression.
+                let at = quote_spanned! {await_token.span=>
+                    ::stackless::__private::at(#index, ::core::line!(), ::core::column!())
+                };
+                let enter = quote_spanned! {span=>
+                    ::stackless::__private::enter_tagged::<#site, { #at }, _>
+                };
+                (enter, None)
+            }
         };
         // Built as syntax, not parsed back from tokens: reparsing every awaited expression
         // was a quarter of the macro's time.
-        let call = Expr::Call(ExprCall {
+        let entered = Expr::Call(ExprCall {
             attrs: Vec::new(),
-            func: Box::new(Expr::Verbatim(probe)),
-            paren_token: Paren(await_token.span),
-            args: Punctuated::from_iter([base]),
+            func: Box::new(Expr::Verbatim(enter)),
+            paren_token: Paren(span),
+            args: index_argument.into_iter().chain([base]).collect(),
         });
         Expr::Await(ExprAwait {
             attrs,
-            base: Box::new(call),
+            base: Box::new(entered),
             dot_token: dot,
             await_token,
         })
     }
 
-    /// Instruments the arguments of a known expression macro in place; other macros are left
-    /// untouched.
+    /// Instruments the arguments of a known expression macro in place, if they parse; leaves
+    /// an opaque macro untouched.
     fn visit_expression_macro(&mut self, mac: &mut Macro) {
-        let Some(name) = mac
-            .path
-            .segments
-            .last()
-            .map(|segment| segment.ident.to_string())
-        else {
-            return;
-        };
-        if !EXPRESSION_MACROS.contains(&name.as_str()) {
-            return;
-        }
-        let comma_separated = Punctuated::<Expr, Token![,]>::parse_terminated;
-        if let Ok(mut args) = comma_separated.parse2(mac.tokens.clone()) {
-            args.iter_mut().for_each(|arg| self.visit_expr_mut(arg));
+        if let Some(mut args) = expression_macro_arguments(mac) {
+            args.visit(|arg| self.visit_expr_mut(arg));
             mac.tokens = args.into_token_stream();
-            return;
-        }
-        // `vec![element; count]`
-        let repeat = |input: syn::parse::ParseStream| {
-            let element: Expr = input.parse()?;
-            let semi: Token![;] = input.parse()?;
-            let count: Expr = input.parse()?;
-            Ok((element, semi, count))
-        };
-        if let Ok((mut element, semi, mut count)) = repeat.parse2(mac.tokens.clone()) {
-            self.visit_expr_mut(&mut element);
-            self.visit_expr_mut(&mut count);
-            mac.tokens = quote!(#element #semi #count);
         }
     }
 }
 
+/// The arguments of a macro known to take expressions, parsed; `None` for an opaque macro.
+fn expression_macro_arguments(mac: &Macro) -> Option<MacroArguments> {
+    let name = mac.path.segments.last()?.ident.to_string();
+    if !EXPRESSION_MACROS.contains(&name.as_str()) {
+        return None;
+    }
+    let comma_separated = Punctuated::<Expr, Token![,]>::parse_terminated;
+    if let Ok(args) = comma_separated.parse2(mac.tokens.clone()) {
+        return Some(MacroArguments::List(args));
+    }
+    // `vec![element; count]`
+    let repeat = |input: syn::parse::ParseStream| {
+        let element: Expr = input.parse()?;
+        let semi: Token![;] = input.parse()?;
+        let count: Expr = input.parse()?;
+        Ok((element, semi, count))
+    };
+    repeat
+        .parse2(mac.tokens.clone())
+        .ok()
+        .map(|(element, semi, count)| {
+            MacroArguments::Repeat(Box::new(element), semi, Box::new(count))
+        })
+}
+
+enum MacroArguments {
+    List(Punctuated<Expr, Token![,]>),
+    Repeat(Box<Expr>, Token![;], Box<Expr>),
+}
+
+impl MacroArguments {
+    fn visit(&mut self, mut visit: impl FnMut(&mut Expr)) {
+        match self {
+            MacroArguments::List(args) => args.iter_mut().for_each(visit),
+            MacroArguments::Repeat(element, _, count) => {
+                visit(element);
+                visit(count);
+            }
+        }
+    }
+
+    fn into_token_stream(self) -> TokenStream {
+        match self {
+            MacroArguments::List(args) => args.into_token_stream(),
+            MacroArguments::Repeat(element, semi, count) => quote!(#element #semi #count),
+        }
+    }
+}
+
+/// Whether a statement holds an opaque macro outside its nested blocks (those are statements
+/// of their own) and outside nested coroutines and items (whose awaits are not this
+/// function's).
+/// (A `VisitMut` that changes nothing: syn's read-only `visit` feature would cost every build
+/// of this crate more than it saves.)
+fn holds_opaque_macro(statement: &mut Stmt) -> bool {
+    struct Finder(bool);
+    impl VisitMut for Finder {
+        fn visit_macro_mut(&mut self, mac: &mut Macro) {
+            match expression_macro_arguments(mac) {
+                Some(mut args) => args.visit(|arg| self.visit_expr_mut(arg)),
+                None => self.0 = true,
+            }
+        }
+        fn visit_block_mut(&mut self, _: &mut Block) {}
+        fn visit_expr_async_mut(&mut self, _: &mut syn::ExprAsync) {}
+        fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
+        fn visit_item_mut(&mut self, _: &mut Item) {}
+        // Macros in patterns and types cannot await.
+        fn visit_pat_mut(&mut self, _: &mut syn::Pat) {}
+        fn visit_type_mut(&mut self, _: &mut syn::Type) {}
+    }
+    let mut finder = Finder(false);
+    finder.visit_stmt_mut(statement);
+    finder.0
+}
+
+/// `unlabelled();`, the mark before a statement holding an opaque macro.
+fn unlabelled(span: Span) -> Stmt {
+    Stmt::Expr(
+        Expr::Verbatim(quote_spanned! {span=> ::stackless::__private::unlabelled() }),
+        Some(Token![;](span)),
+    )
+}
+
 impl VisitMut for AwaitFinder<'_> {
+    fn visit_block_mut(&mut self, block: &mut Block) {
+        let mut statements = Vec::with_capacity(block.stmts.len());
+        for mut statement in std::mem::take(&mut block.stmts) {
+            let opaque = holds_opaque_macro(&mut statement);
+            if opaque {
+                statements.push(unlabelled(statement.span()));
+            }
+            // Nested blocks inherit it: an await finishing in one may precede the macro.
+            let outer = self.leaving;
+            self.leaving = outer || opaque;
+            self.visit_stmt_mut(&mut statement);
+            self.leaving = outer;
+            statements.push(statement);
+        }
+        block.stmts = statements;
+    }
+
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
         match expr {
             Expr::Await(_) => {
@@ -149,13 +286,14 @@ impl VisitMut for AwaitFinder<'_> {
                     unreachable!()
                 };
                 self.visit_expr_mut(&mut await_expr.base);
-                *expr = self.probe(
+                *expr = self.mark(
                     *await_expr.base,
                     await_expr.dot_token,
                     await_expr.await_token,
                     await_expr.attrs,
                 );
             }
+            Expr::Macro(ExprMacro { mac, .. }) => self.visit_expression_macro(mac),
             // Their awaits suspend their own state machine, not this function's.
             Expr::Async(_) | Expr::Closure(_) => {}
             _ => visit_mut::visit_expr_mut(self, expr),

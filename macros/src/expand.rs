@@ -16,9 +16,8 @@
 //!         ::stackless::__private::instrument::<__StacklessSite, Page, _>(None, async move {
 //!             if false { let r: Page = loop {}; return r; }     // pins the output type
 //!             let url = url;                                     // params.rs
-//!             let __stackless_ret = {                            // the body, with probes
-//!                 let conn = probe::<__StacklessSite, { at(0, line!(), column!()) }, _>(
-//!                     connect(url)).await; ..
+//!             let __stackless_ret = {                            // the body, with marks
+//!                 let conn = leave(enter(0u16, connect(url)).await); ..
 //!             };
 //!             __stackless_ret
 //!         })
@@ -36,16 +35,21 @@ use syn::visit_mut::{self, VisitMut};
 use syn::{Attribute, ItemFn, ReturnType, Type};
 
 use crate::args::Args;
-use crate::await_points::{self, AwaitPoint};
+use crate::await_points::{self, AwaitPoint, Marks};
 use crate::{item, params, receiver, self_type};
 
-/// Most await points one function may have (the probe index is a `u16` with a few values
+/// Most await points one function may have (the mark's index is a `u16` with a few values
 /// reserved); mirrors `stackless_inspect::__private::MAX_AWAIT_POINTS`.
 const MAX_AWAIT_POINTS: usize = u16::MAX as usize - 3;
 
 /// Expands the attribute; with `enabled` false (the `enabled` feature off) a valid function is
-/// returned exactly as written.
-pub(crate) fn inspect(args: TokenStream, item: TokenStream, enabled: bool) -> TokenStream {
+/// returned exactly as written. `marks` says how its await points are marked.
+pub(crate) fn inspect(
+    args: TokenStream,
+    item: TokenStream,
+    enabled: bool,
+    marks: Marks,
+) -> TokenStream {
     let parsed_args = syn::parse2::<Args>(args.clone());
     let parsed_item = item::parse(item.clone());
     let (args_parsed, function) = match (parsed_args, parsed_item) {
@@ -68,7 +72,7 @@ pub(crate) fn inspect(args: TokenStream, item: TokenStream, enabled: bool) -> To
     if let Some(position) = first_instrumenting_attribute(&function.attrs) {
         return expand_after(function, position, args);
     }
-    match expand(args_parsed, function) {
+    match expand(args_parsed, function, marks) {
         Ok(tokens) => tokens,
         Err(error) => with_error(item, error),
     }
@@ -99,11 +103,11 @@ fn expand_after(mut function: ItemFn, position: usize, args: TokenStream) -> Tok
     function.into_token_stream()
 }
 
-fn expand(args: Args, mut function: ItemFn) -> syn::Result<TokenStream> {
+fn expand(args: Args, mut function: ItemFn, marks: Marks) -> syn::Result<TokenStream> {
     let site = format_ident!("__StacklessSite");
     let params = params::move_into_future(&function.sig.inputs);
     // Awaits first, so reports show `self.flush()` as written, not `__stackless_self.flush()`.
-    let points = await_points::instrument(&mut function.block, &site);
+    let points = await_points::instrument(&mut function.block, &site, marks);
     if let Some(renamed_self) = &params.renamed_self {
         receiver::rename_self(&mut function.block, renamed_self);
     }

@@ -30,6 +30,7 @@ use proc_macro2::{Delimiter, Group, Literal, Span, TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::visit_mut::{self, VisitMut};
 
+use crate::await_points::Marks;
 use crate::expand::inspect;
 
 const SEED: u64 = 0x5eed_00f0_22ed;
@@ -191,7 +192,7 @@ enum Outcome {
 fn check(args: &TokenStream, item: &TokenStream, enabled: bool) -> Result<Outcome, Violation> {
     let violation = |kind, detail: String| Err(Violation { kind, detail });
     let expanded = panic::catch_unwind(AssertUnwindSafe(|| {
-        inspect(args.clone(), item.clone(), enabled)
+        inspect(args.clone(), item.clone(), enabled, Marks::Plain)
     }));
     let output = match expanded {
         Ok(output) => output,

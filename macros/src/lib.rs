@@ -19,5 +19,11 @@ use proc_macro::TokenStream;
 /// state of every live future. See the `stackless` crate for the full documentation.
 #[proc_macro_attribute]
 pub fn inspect(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::inspect(args.into(), item.into(), cfg!(feature = "enabled")).into()
+    expand::inspect(
+        args.into(),
+        item.into(),
+        cfg!(feature = "enabled"),
+        await_points::Marks::for_this_build(),
+    )
+    .into()
 }

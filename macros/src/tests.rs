@@ -3,12 +3,13 @@
 
 use proc_macro2::TokenStream;
 
+use crate::await_points::Marks;
 use crate::expand::inspect;
 
 /// Expands source text: parsed from a string, tokens carry line and column as in the compiler.
 fn expand(args: &str, item: &str) -> String {
     let parse = |text: &str| text.parse::<TokenStream>().expect("valid tokens");
-    let output = inspect(parse(args), parse(item), true);
+    let output = inspect(parse(args), parse(item), true, Marks::Plain);
     match syn::parse2::<syn::File>(output.clone()) {
         Ok(file) => prettyplease::unparse(&file),
         Err(_) => output.to_string(),
@@ -61,6 +62,26 @@ fn patterns_wildcards_and_nested_coroutines() {
     ));
 }
 
+/// Awaits the macro cannot see: a mark before each statement holding `select!` or `join!`,
+/// and an await in that same statement marks its end as well.
+#[test]
+fn awaits_beside_opaque_macros() {
+    insta::assert_snapshot!(expand(
+        "",
+        r#"
+            async fn relay(a: Source, b: Source) -> u8 {
+                let first = a.next().await;
+                tokio::select! {
+                    x = a.next() => x,
+                    y = b.next() => y,
+                };
+                let (one, (two, three)) = (a.next().await, tokio::join!(a.next(), b.next()));
+                first + one + two + three
+            }
+        "#
+    ));
+}
+
 #[test]
 fn an_error_keeps_the_original_item() {
     insta::assert_snapshot!(expand("budgte = 1", "fn not_async() {}"));
@@ -72,13 +93,18 @@ fn with_the_feature_off_the_function_is_left_exactly_as_written() {
         .parse()
         .unwrap();
     let args: TokenStream = "budget = 64".parse().unwrap();
-    let output = inspect(args, item.clone(), false);
+    let output = inspect(args, item.clone(), false, Marks::Plain);
     assert_eq!(output.to_string(), item.to_string());
 }
 
 #[test]
 fn with_the_feature_off_misuse_is_still_an_error() {
-    let output = inspect(TokenStream::new(), "fn f() {}".parse().unwrap(), false);
+    let output = inspect(
+        TokenStream::new(),
+        "fn f() {}".parse().unwrap(),
+        false,
+        Marks::Plain,
+    );
     assert!(output.to_string().contains("compile_error"), "{output}");
 }
 
@@ -98,7 +124,7 @@ fn one_await_point_too_many_is_an_error_on_that_await() {
     }
     item.push('}');
     let item: TokenStream = item.parse().expect("valid tokens");
-    let output = inspect(TokenStream::new(), item.clone(), true);
+    let output = inspect(TokenStream::new(), item.clone(), true, Marks::Plain);
 
     let trees: Vec<proc_macro2::TokenTree> = output.into_iter().collect();
     let item_trees = item.clone().into_iter().count();

@@ -6,8 +6,9 @@
 //! and the future it awaits, and diagnostics tied to source lines.
 //!
 //! The join is exact for `#[stackless::inspect]` functions: their wrapper type names the
-//! function (`Instrumented<path::__StacklessSite, {async block@file:l:c: l:c}>`) and every
-//! awaited future is a `Probe<Site, AT, F>` (`AT` packs the await point's index, line and column),
+//! function (`Instrumented<path::__StacklessSite, {async block@file:l:c: l:c}>`) and, in the
+//! build this command runs (see `plan::LAYOUT_TAGS`), every awaited future is a
+//! `Probe<Site, AT, F>` (`AT` packs the await point's index, line and column),
 //! so a state's awaitee type says which `.await` it is, whatever order rustc numbered the states
 //! in. Other async state machines
 //! (with `--all`) get the same per-state layout, labelled only by what they await.

@@ -210,6 +210,12 @@ fn rustc_args(
     args
 }
 
+/// Makes `#[stackless::inspect]` emit [`crate::probe::enter_tagged`] rather than `enter`.
+/// The macro reads it as it expands, which cargo does not track: a crate built with it and
+/// without it in one target directory would not be rebuilt, so it is set only here, for a
+/// target directory of our own whose crate is compiled from scratch on every run.
+pub(crate) const LAYOUT_TAGS: &str = "STACKLESS_LAYOUT_TAGS";
+
 /// The environment of the two cargo children; our own environment is never changed.
 fn child_env(target_dir: &Path, target: Option<&Target>) -> Vec<(&'static str, OsString)> {
     vec![
@@ -227,6 +233,10 @@ fn child_env(target_dir: &Path, target: Option<&Target>) -> Vec<(&'static str, O
         // `build.build-dir` (cargo 1.91+) would send intermediate artifacts, our differently
         // built ones included, into the user's build directory; keep everything in ours.
         ("CARGO_BUILD_BUILD_DIR", target_dir.into()),
+        // `#[stackless::inspect]` tags each awaited future's type with its await point, which
+        // is how a suspended state in rustc's layout text is tied to its `.await` (see
+        // `crate::probe`). Only this build, in its own target directory, is tagged.
+        (LAYOUT_TAGS, "1".into()),
     ]
 }
 
