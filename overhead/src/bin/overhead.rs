@@ -93,8 +93,12 @@ fn cargo() -> Command {
     command
 }
 
-/// Builds and runs `measure_build` in release, with the `inspect` feature or without it, and
-/// reads what it measured; `instructions`: counting them too.
+/// The workspace profile `measure_build` is built in: release, in one codegen unit (see the
+/// workspace `Cargo.toml`).
+const MEASURE_PROFILE: &str = "measure";
+
+/// Builds and runs `measure_build` in the `measure` profile, with the `inspect` feature or
+/// without it, and reads what it measured; `instructions`: counting them too.
 fn measure(inspect: bool, instructions: bool, options: &Options) -> Result<BuildResults, String> {
     let json = std::env::temp_dir().join(format!(
         "overhead-{}-{}.json",
@@ -102,7 +106,8 @@ fn measure(inspect: bool, instructions: bool, options: &Options) -> Result<Build
         std::process::id()
     ));
     let mut command = cargo();
-    command.args(["run", "--release", "--quiet", "-p", "stackless-overhead"]);
+    command.args(["run", "--profile", MEASURE_PROFILE, "--quiet", "-p"]);
+    command.arg("stackless-overhead");
     if !inspect {
         command.arg("--no-default-features");
     }
@@ -134,8 +139,10 @@ fn measure(inspect: bool, instructions: bool, options: &Options) -> Result<Build
     let text = std::fs::read_to_string(&json)
         .map_err(|error| format!("cannot read {}: {error}", json.display()))?;
     let _ = std::fs::remove_file(&json);
-    let results: BuildResults =
+    let mut results: BuildResults =
         serde_json::from_str(&text).map_err(|error| format!("{}: {error}", json.display()))?;
+    // The child knows it is optimised, not how many codegen units it was built in.
+    results.profile = format!("{}, one codegen unit", results.profile);
     if results.inspect_feature != inspect {
         return Err(format!(
             "asked for a build with `inspect` {inspect}, measured one with {}",
