@@ -146,9 +146,9 @@ pub use stackless_inspect::{
 /// fields: the await point its state machine is parked at, and its pending polls there. Each `expr.await` becomes
 /// `enter(INDEX, expr).await`: `enter` notes in a thread-local the await point the function is
 /// about to wait at and hands the value back, to be awaited as written; after a poll that
-/// returned `Pending`, the wrapper reads the last note. Before a statement holding a macro the
-/// attribute does not search (`select!`, `join!`), `unlabelled()` notes that the function is
-/// at no await point it knows. (In the build of `cargo stackless layout` only, `enter` also
+/// returned `Pending`, the wrapper reads the last note. In a function that also holds a macro
+/// the attribute does not search (`select!`, `join!`), each awaited future also notes the end
+/// of its await, so that parking inside the macro reads as an await point it does not know. (In the build of `cargo stackless layout` only, `enter` also
 /// wraps the future in a `#[repr(transparent)]` probe whose type names the await point, for
 /// rustc's layout output.)
 ///

@@ -24,7 +24,7 @@ use std::task::{Context, Poll};
 use crate::budget;
 use crate::counters::{Counter, Ending, place};
 use crate::meta::{FnMeta, FutureSize};
-use crate::probe::{NOTHING, PARKED_AT, Report, awaitee_of, place_of, resumed};
+use crate::probe::{PARKED_AT, Report, awaitee_of, place_of, resumed};
 
 /// Ties generated code to its function's metadata at zero size: each inspected function defines
 /// an empty enum implementing this.
@@ -40,6 +40,9 @@ pub trait Site: 'static {
     const NAME: &'static str = "";
     /// `file:line:column` of the function's name, for the budget error.
     const LOCATION: &'static str = "";
+    /// The body holds a macro the attribute does not search (`select!`, `join!`), whose awaits
+    /// write no mark: a first poll parking there must not read back "not started".
+    const UNSEEN_AWAITS: bool = false;
 }
 
 /// Where the future is: a [`Place`](crate::counters::Place) while it is alive (the same numbers
@@ -179,7 +182,7 @@ impl<S: Site, F: Future> Future for Instrumented<S, F> {
         // The thread-local says where the future is; the marks its body passes during the
         // poll overwrite it (see `crate::probe`). An inspected future polled inside this one
         // writes its own marks, and puts back what it found (`outer`) before returning.
-        let outer = PARKED_AT.replace(resumed(this.progress.state));
+        let outer = PARKED_AT.replace(resumed(this.progress.state, S::UNSEEN_AWAITS));
         let on_panic = PanicGuard {
             progress: &mut this.progress,
             meta: S::FN,
@@ -199,17 +202,12 @@ impl<S: Site, F: Future> Future for Instrumented<S, F> {
 }
 
 /// Counts a poll of a future of the function `meta` that returned `Pending`, after which the
-/// last mark (`report`) says where it parked. Not generic: in a debug build one copy serves every inspected function; an
-/// optimised build inlines it into each poll.
+/// last mark (`report`) says where it parked. Not generic: in a debug build one copy serves
+/// every inspected function; an optimised build inlines it into each poll.
 #[inline]
 fn parked(meta: &'static FnMeta, progress: &mut Progress, report: Report) {
     // `state` is a place: a state machine polled after its end panics instead.
     if place_of(report) == progress.state {
-        // Read back unchanged, `NOT_STARTED` means "no mark": the first poll parked out of the
-        // macro's sight.
-        if progress.state == place::NOT_STARTED {
-            return started_unmarked(meta, progress);
-        }
         let (stays, wrapped) = progress.stays.overflowing_add(1);
         progress.stays = stays;
         if wrapped {
@@ -238,13 +236,6 @@ fn moved(meta: &'static FnMeta, progress: &mut Progress, report: Report) {
         .moved(progress.state, progress.stays, parked, awaitee_of(report));
     progress.state = parked;
     progress.stays = 0;
-}
-
-/// Counts a first poll that parked before any mark: where the macro does not see.
-#[cold]
-#[inline(never)]
-fn started_unmarked(meta: &'static FnMeta, progress: &mut Progress) {
-    moved(meta, progress, NOTHING);
 }
 
 /// Counts the end of a future's life at its place; out of line, as it happens once per future.

@@ -35,6 +35,6 @@ pub mod __private {
         Instrumented, MAX_AWAIT_POINTS, Site, instrument, self_type, self_type_of,
     };
     pub use crate::meta::{AwaitMeta, FnMeta};
-    pub use crate::probe::{Leaving, Probe, at, enter, enter_leaving, enter_tagged, unlabelled};
+    pub use crate::probe::{Leaving, Probe, at, enter, enter_leaving, enter_tagged};
     pub use crate::registry::FUNCTIONS;
 }

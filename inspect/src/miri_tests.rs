@@ -21,14 +21,20 @@ use std::thread::{self, Thread};
 
 use crate::counters::{Counter, EXCLUSIVE_SHARDS, place};
 use crate::instrumented::{Site, instrument};
-use crate::probe::{at, enter, enter_leaving, enter_tagged, unlabelled};
+use crate::probe::{at, enter, enter_leaving, enter_tagged};
 
 /// Defines a site the way the macro does: `site!(Name: "first await", "second await")`.
+/// `site!(unseen Name: ..)` for a function whose body holds a macro the attribute does not
+/// search.
 macro_rules! site {
-    ($site:ident: $($expression:literal),*) => {
+    (unseen $site:ident: $($expression:literal),*) => {
+        site!($site: $($expression),*; const UNSEEN_AWAITS: bool = true;);
+    };
+    ($site:ident: $($expression:literal),* $(; $($extra:tt)*)?) => {
         enum $site {}
 
         impl Site for $site {
+            $($($extra)*)?
             const FN: &'static crate::meta::FnMeta = {
                 static FN: crate::meta::FnMeta = crate::meta::FnMeta::new(
                     stringify!($site),
@@ -162,7 +168,7 @@ fn borrows(seed: u8) -> impl Future<Output = u32> {
         let buffer = [seed; 16];
         let view = &buffer[4..];
         // One await as the layout command's build marks it (the future in a `Probe`), one as
-        // an await beside an opaque macro is (in a `Leaving`): both project the pin.
+        // in a function holding an opaque macro (in a `Leaving`): both project the pin.
         enter_tagged::<Borrows, { at(0, 1, 1) }, _>(PendingN(2)).await;
         enter_leaving(1, PendingN(1)).await;
         view.iter().map(|&byte| u32::from(byte)).sum()
@@ -244,7 +250,7 @@ fn a_panicking_poll_unwinds_through_the_wrapper_and_is_counted_once() {
 }
 
 site!(Inner: "PendingN(1)");
-site!(Outer: "inner()");
+site!(unseen Outer: "inner()");
 
 fn inner() -> impl Future<Output = u8> {
     instrument::<Inner, u8, _>(None, async move {
@@ -255,10 +261,9 @@ fn inner() -> impl Future<Output = u8> {
 
 fn outer() -> impl Future<Output = u8> {
     instrument::<Outer, u8, _>(None, async move {
-        let from_inner = enter(0, inner()).await;
-        // As the macro marks a statement holding `select!`, whose awaits it does not see:
-        // counted as unlabelled.
-        unlabelled();
+        // As in a function holding `select!`: its awaits are unseen (counted as unlabelled),
+        // and the others mark their end.
+        let from_inner = enter_leaving(0, inner()).await;
         PendingN(1).await;
         from_inner + 1
     })

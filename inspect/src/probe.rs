@@ -12,9 +12,11 @@
 //! an await point and parks there again writes no mark at all.
 //!
 //! The awaits the macro cannot see are those inside macros it does not search (`select!`,
-//! `join!`). Before each statement holding such a macro it puts [`unlabelled`], and an await
-//! earlier in that statement marks its end as well ([`enter_leaving`]), so that parking inside
-//! the macro reads as `UNLABELLED`, not as the last await point entered.
+//! `join!`). In a function that holds such a macro, every await marks its end as well
+//! ([`enter_leaving`]), so that parking inside the macro reads as `UNLABELLED`, not as the last
+//! await point entered. Marks are only ever calls on the awaited value: a statement of its own,
+//! even a call to an empty function, gives the state machine drop flags the plain function
+//! does not have.
 //!
 //! Why a mark before the await, and not a wrapper around the awaited future that reports its
 //! `Pending`: such a wrapper is a type of its own for every `.await`, with a `poll` and drop
@@ -41,8 +43,7 @@ use crate::meta::pack_layout;
 
 thread_local! {
     /// The last mark of the poll in progress: the wrapper sets it to where its future is before
-    /// each poll ([`resumed`]), and the marks ([`enter`], [`unlabelled`], [`Leaving`])
-    /// overwrite it.
+    /// each poll ([`resumed`]), and the marks ([`enter`], [`Leaving`]) overwrite it.
     pub(crate) static PARKED_AT: Cell<Report> = const { Cell::new(NOTHING) };
 }
 
@@ -59,11 +60,19 @@ const fn report(place: Place, awaitee: u64) -> Report {
 
 /// What the thread-local says before a poll of a future at `place`: that place, as if marked,
 /// so that a poll resuming at an await point and parking there again need write nothing.
-/// Before the first poll that is `NOT_STARTED`, which no mark writes: read back after a
-/// `Pending`, it means the future parked where no mark was written (`UNLABELLED`).
+///
+/// Before the first poll that is `NOT_STARTED`, which no mark writes, and every pending poll
+/// writes a mark on its way to an await point. Not so in a function whose body holds a macro
+/// the attribute does not search (`unseen_awaits`): a first poll parking inside it writes none,
+/// and must read back `NOTHING`, not "not started". A constant per function, so the others do
+/// not pay for the test.
 #[inline]
-pub(crate) const fn resumed(place: Place) -> Report {
-    place as Report
+pub(crate) const fn resumed(place: Place, unseen_awaits: bool) -> Report {
+    if unseen_awaits && place < place::await_point(0) {
+        NOTHING
+    } else {
+        place as Report
+    }
 }
 
 /// Where the mark says the future is.
@@ -99,19 +108,9 @@ fn mark<F>(index: u16) {
     ));
 }
 
-/// Marks the function as being at no await point the macro saw: put before a statement that
-/// holds a macro it does not search, whose awaits would otherwise read as the last await point
-/// entered.
-#[doc(hidden)]
-#[inline(always)]
-pub fn unlabelled() {
-    PARKED_AT.set(NOTHING);
-}
-
-/// [`enter`], for an await in the same statement as a macro the attribute cannot see into
-/// (`select!`, `join!`): the future comes back in a [`Leaving`], which marks the end of the
-/// await too, so that parking inside the macro later in the statement does not read as this
-/// await point.
+/// [`enter`], in a function whose body holds a macro the attribute does not search (`select!`,
+/// `join!`): the future comes back in a [`Leaving`], which marks the end of the await too, so
+/// that parking inside the macro later does not read as this await point.
 #[doc(hidden)]
 #[inline(always)]
 pub fn enter_leaving<F: IntoFuture>(index: u16, future: F) -> Leaving<F::IntoFuture> {

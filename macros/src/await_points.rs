@@ -9,16 +9,16 @@
 //! to that coroutine, not to this function, and nested items are other functions. Inside
 //! macros, only the arguments of macros known to take plain expressions (`println!`,
 //! `assert_eq!`, `vec!`, ...) are searched. Other macros (`select!`, `join!`) are opaque: their
-//! awaits show up at run time as unlabelled suspensions, because a mark saying so goes before
-//! the statement that holds one, and an await that finishes earlier in that same statement
-//! marks its end:
+//! awaits are unseen, and show up at run time as unlabelled suspensions. For that, in a function
+//! with an opaque macro every await also marks its end, so that parking inside the macro later
+//! does not read as the last await point entered:
 //!
-//! Input:   tokio::select! { .. }        let r = (a.await, join!(b, c));
-//! Output:  unlabelled();                unlabelled();
-//!          tokio::select! { .. }        let r = (enter_leaving(0u16, a).await, join!(b, c));
+//! Input:   let first = a.next().await;  tokio::select! { .. }
+//! Output:  let first = enter_leaving(0u16, a.next()).await;  tokio::select! { .. }
 //!
-//! Nothing wraps an await's output: the state machine keeps exactly the layout rustc gives the
-//! plain function (an output passed through a call can change which temporaries it keeps).
+//! Nothing else is added to the body: every mark is a call on the awaited value, which the
+//! `.await` takes as it is. A statement of its own, even a call to an empty function, would give
+//! the state machine drop flags the plain function does not have.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
@@ -27,7 +27,7 @@ use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::token::Paren;
 use syn::visit_mut::{self, VisitMut};
-use syn::{Block, Expr, ExprAwait, ExprCall, ExprMacro, Item, Macro, Stmt, Token};
+use syn::{Block, Expr, ExprAwait, ExprCall, ExprMacro, Item, Macro, Token};
 
 use crate::snippet::source_text;
 
@@ -65,23 +65,34 @@ impl Marks {
     }
 }
 
+/// What the marking found.
+pub(crate) struct Found {
+    pub(crate) points: Vec<AwaitPoint>,
+    /// The body holds an opaque macro, which may await where no mark sees.
+    pub(crate) unseen_awaits: bool,
+}
+
 /// Marks every await of `body` (naming `site` in tagged marks), and returns the points found.
-pub(crate) fn instrument(body: &mut Block, site: &syn::Ident, marks: Marks) -> Vec<AwaitPoint> {
+pub(crate) fn instrument(body: &mut Block, site: &syn::Ident, marks: Marks) -> Found {
+    let unseen_awaits = holds_opaque_macro(body);
     let mut finder = AwaitFinder {
         site,
         marks,
         points: Vec::new(),
-        leaving: false,
+        leaving: unseen_awaits,
     };
     finder.visit_block_mut(body);
-    finder.points
+    Found {
+        points: finder.points,
+        unseen_awaits,
+    }
 }
 
 struct AwaitFinder<'a> {
     site: &'a syn::Ident,
     marks: Marks,
     points: Vec<AwaitPoint>,
-    /// Inside a statement that also holds an opaque macro: awaits mark their end too.
+    /// The function holds an opaque macro: awaits mark their end too.
     leaving: bool,
 }
 
@@ -224,12 +235,10 @@ impl MacroArguments {
     }
 }
 
-/// Whether a statement holds an opaque macro outside its nested blocks (those are statements
-/// of their own) and outside nested coroutines and items (whose awaits are not this
-/// function's).
-/// (A `VisitMut` that changes nothing: syn's read-only `visit` feature would cost every build
-/// of this crate more than it saves.)
-fn holds_opaque_macro(statement: &mut Stmt) -> bool {
+/// Whether the body holds an opaque macro outside nested coroutines and items (whose awaits
+/// are not this function's). (A `VisitMut` that changes nothing: syn's read-only `visit`
+/// feature would cost every build of this crate more than it saves.)
+fn holds_opaque_macro(body: &mut Block) -> bool {
     struct Finder(bool);
     impl VisitMut for Finder {
         fn visit_macro_mut(&mut self, mac: &mut Macro) {
@@ -238,7 +247,6 @@ fn holds_opaque_macro(statement: &mut Stmt) -> bool {
                 None => self.0 = true,
             }
         }
-        fn visit_block_mut(&mut self, _: &mut Block) {}
         fn visit_expr_async_mut(&mut self, _: &mut syn::ExprAsync) {}
         fn visit_expr_closure_mut(&mut self, _: &mut syn::ExprClosure) {}
         fn visit_item_mut(&mut self, _: &mut Item) {}
@@ -247,36 +255,11 @@ fn holds_opaque_macro(statement: &mut Stmt) -> bool {
         fn visit_type_mut(&mut self, _: &mut syn::Type) {}
     }
     let mut finder = Finder(false);
-    finder.visit_stmt_mut(statement);
+    finder.visit_block_mut(body);
     finder.0
 }
 
-/// `unlabelled();`, the mark before a statement holding an opaque macro.
-fn unlabelled(span: Span) -> Stmt {
-    Stmt::Expr(
-        Expr::Verbatim(quote_spanned! {span=> ::stackless::__private::unlabelled() }),
-        Some(Token![;](span)),
-    )
-}
-
 impl VisitMut for AwaitFinder<'_> {
-    fn visit_block_mut(&mut self, block: &mut Block) {
-        let mut statements = Vec::with_capacity(block.stmts.len());
-        for mut statement in std::mem::take(&mut block.stmts) {
-            let opaque = holds_opaque_macro(&mut statement);
-            if opaque {
-                statements.push(unlabelled(statement.span()));
-            }
-            // Nested blocks inherit it: an await finishing in one may precede the macro.
-            let outer = self.leaving;
-            self.leaving = outer || opaque;
-            self.visit_stmt_mut(&mut statement);
-            self.leaving = outer;
-            statements.push(statement);
-        }
-        block.stmts = statements;
-    }
-
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
         match expr {
             Expr::Await(_) => {

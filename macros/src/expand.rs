@@ -35,7 +35,7 @@ use syn::visit_mut::{self, VisitMut};
 use syn::{Attribute, ItemFn, ReturnType, Type};
 
 use crate::args::Args;
-use crate::await_points::{self, AwaitPoint, Marks};
+use crate::await_points::{self, AwaitPoint, Found, Marks};
 use crate::{item, params, receiver, self_type};
 
 /// Most await points one function may have (the mark's index is a `u16` with a few values
@@ -107,7 +107,8 @@ fn expand(args: Args, mut function: ItemFn, marks: Marks) -> syn::Result<TokenSt
     let site = format_ident!("__StacklessSite");
     let params = params::move_into_future(&function.sig.inputs);
     // Awaits first, so reports show `self.flush()` as written, not `__stackless_self.flush()`.
-    let points = await_points::instrument(&mut function.block, &site, marks);
+    let found = await_points::instrument(&mut function.block, &site, marks);
+    let points = &found.points;
     if let Some(renamed_self) = &params.renamed_self {
         receiver::rename_self(&mut function.block, renamed_self);
     }
@@ -137,7 +138,7 @@ fn expand(args: Args, mut function: ItemFn, marks: Marks) -> syn::Result<TokenSt
         ReturnType::Default => quote!(()),
         ReturnType::Type(_, ty) => infer_impl_trait(ty).to_token_stream(),
     };
-    let registration = registration(&args, &sig, &site, &points);
+    let registration = registration(&args, &sig, &site, &found);
 
     let moves = params.moves;
     let value = syn::Ident::new("__stackless_ret", Span::mixed_site());
@@ -200,7 +201,7 @@ fn registration(
     args: &Args,
     sig: &syn::Signature,
     site: &syn::Ident,
-    points: &[AwaitPoint],
+    found: &Found,
 ) -> TokenStream {
     let fn_name = sig.ident.to_string();
     let (name, name_is_override) = match &args.name {
@@ -212,7 +213,7 @@ fn registration(
         None => quote!(::core::option::Option::None),
     };
     let fn_location = location(sig.ident.span());
-    let awaits = points.iter().map(|point| {
+    let awaits = found.points.iter().map(|point: &AwaitPoint| {
         let location = location(point.span);
         let expression = &point.expression;
         quote!(::stackless::__private::AwaitMeta::new(#location, #expression))
@@ -229,6 +230,11 @@ fn registration(
             const NAME: &'static ::core::primitive::str = #fn_name;
             const LOCATION: &'static ::core::primitive::str = #fn_location_text;
         }
+    });
+    let unseen_awaits = found.unseen_awaits.then(|| {
+        quote!(
+            const UNSEEN_AWAITS: ::core::primitive::bool = true;
+        )
     });
     // One `static` and one `const` per function: each item is a body rustc checks and
     // evaluates, the bulk of what the attribute costs a build. The await points are an
@@ -255,6 +261,7 @@ fn registration(
                 &__STACKLESS_FN
             };
             #budget_consts
+            #unseen_awaits
         }
     }
 }

@@ -62,8 +62,8 @@ fn patterns_wildcards_and_nested_coroutines() {
     ));
 }
 
-/// Awaits the macro cannot see: a mark before each statement holding `select!` or `join!`,
-/// and an await in that same statement marks its end as well.
+/// Awaits the macro cannot see, inside `select!` and `join!`: every other await of the
+/// function marks its end as well, and the `Site` says the function has unseen awaits.
 #[test]
 fn awaits_beside_opaque_macros() {
     insta::assert_snapshot!(expand(
