@@ -142,7 +142,7 @@ fn measure(inspect: bool, instructions: bool, options: &Options) -> Result<Build
     let mut results: BuildResults =
         serde_json::from_str(&text).map_err(|error| format!("{}: {error}", json.display()))?;
     // The child knows it is optimised, not how many codegen units it was built in.
-    results.profile = format!("{}, one codegen unit", results.profile);
+    results.profile = format!("{} (one codegen unit)", results.profile);
     if results.inspect_feature != inspect {
         return Err(format!(
             "asked for a build with `inspect` {inspect}, measured one with {}",
