@@ -22,8 +22,9 @@
 //! `Pending`: such a wrapper is a type of its own for every `.await`, with a `poll` and drop
 //! glue that rustc must check, instantiate and generate, per `.await` of every inspected
 //! function. That was a fifth of what the attribute added to a build (the compile-time
-//! benchmark, 500 functions: 4.73 s against 4.17 s, plain 2.30 s). `enter` is generic over the
-//! awaited type only, and one instance serves every await of that type, in every function.
+//! benchmark's 500 functions built in ×2.04 plain's time with such wrappers, ×1.81 with marks).
+//! `enter` is generic over the awaited type only, and one instance serves every await of that
+//! type, in every function.
 //!
 //! The layout command still needs that type. `cargo stackless layout` ties each suspended state
 //! in rustc's layout output to its `.await` by the type of the awaited future, so in its build,
