@@ -233,7 +233,7 @@ fn awaits_inside_unknown_macros_are_reported_as_unlabelled() {
 async fn opaque_after_marked() -> u32 {
     pending(1).await;
     opaque_await!(pending(1));
-    // The same statement: an await point, then an await the attribute cannot see.
+    // In one expression: an await point, then an await the attribute cannot see.
     let pair = (
         async { 7 }.await,
         pending(1).await,
@@ -256,12 +256,12 @@ fn an_await_inside_an_unknown_macro_is_unlabelled_after_an_await_point_finishes(
     };
     assert!(poll_once(future.as_mut()).is_pending());
     assert_eq!(parked(), (vec![1, 0, 0], 0));
-    // The next statement holds the macro: unlabelled, not still at `pending(1)` (#0).
+    // `pending(1)` (#0) finished and the macro's await parked: unlabelled, not still at #0.
     assert!(poll_once(future.as_mut()).is_pending());
     assert_eq!(parked(), (vec![0, 0, 0], 1));
     assert!(poll_once(future.as_mut()).is_pending());
     assert_eq!(parked(), (vec![0, 0, 1], 0));
-    // Its own statement: unlabelled, not still at the `pending(1)` (#2) it finished.
+    // Likewise after `pending(1)` (#2), finished in the same expression as the macro.
     assert!(poll_once(future.as_mut()).is_pending());
     assert_eq!(parked(), (vec![0, 0, 0], 1));
     assert_eq!(poll_once(future.as_mut()), Poll::Ready(7));

@@ -241,6 +241,12 @@ impl MacroArguments {
 fn holds_opaque_macro(body: &mut Block) -> bool {
     struct Finder(bool);
     impl VisitMut for Finder {
+        // Once one is found, the rest of the body need not be read (or its macros parsed).
+        fn visit_stmt_mut(&mut self, statement: &mut syn::Stmt) {
+            if !self.0 {
+                visit_mut::visit_stmt_mut(self, statement);
+            }
+        }
         fn visit_macro_mut(&mut self, mac: &mut Macro) {
             match expression_macro_arguments(mac) {
                 Some(mut args) => args.visit(|arg| self.visit_expr_mut(arg)),
