@@ -139,11 +139,15 @@ pub struct Counters {
 }
 
 impl Counters {
+    // A constant, evaluated once for all functions (see the constants beside `FnMeta::new`).
+    #[allow(clippy::declare_interior_mutable_const)]
+    const UNALLOCATED: AtomicPtr<AtomicU64> = AtomicPtr::new(std::ptr::null_mut());
+
     pub(crate) const fn new(await_points: usize) -> Self {
         let per_shard = cells_per_shard(await_points);
         let awaitees = SHARDS * per_shard;
         Counters {
-            cells: AtomicPtr::new(std::ptr::null_mut()),
+            cells: Self::UNALLOCATED,
             per_shard,
             awaitees,
             len: awaitees + await_points + 2,

@@ -133,8 +133,12 @@ impl<S: Site, F> Instrumented<S, F> {
 }
 
 /// Counts a new future of the function `meta`, of layout `size`.
+///
+/// `extern "C"`, like the poll's helpers (see [`before_poll`]): `instrument` then needs no
+/// cleanup path to drop the future it was handed should this unwind.
 #[inline]
-fn created(meta: &'static FnMeta, size: FutureSize, self_type: Option<&'static str>) {
+#[allow(improper_ctypes_definitions)]
+extern "C" fn created(meta: &'static FnMeta, size: FutureSize, self_type: Option<&'static str>) {
     // The common case, one instantiation already recorded, is one load.
     let layout = size.pack();
     if meta.layouts[0].load(Relaxed) != layout {
@@ -169,9 +173,12 @@ pub fn self_type_of<SelfTy: ?Sized>(_receiver: *const SelfTy) -> Option<&'static
 impl<S: Site, F: Future> Future for Instrumented<S, F> {
     type Output = F::Output;
 
-    // Always: left to itself the optimiser kept it out of line in tokio's task harness, and
-    // the call, with its saved registers, cost about as much as all the counting (callgrind).
-    #[inline(always)]
+    // Always, when optimising: left to itself the optimiser kept it out of line in tokio's task
+    // harness, and the call, with its saved registers, cost about as much as all the counting
+    // (callgrind). Not in an unoptimised build (`debug_assertions` is the nearest a library
+    // gets to knowing it is one): there `inline(always)` is still obeyed, so every caller
+    // generated a copy of the poll on top of its own.
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         // SAFETY: `Pin` is `#[repr(transparent)]` over its pointer. `future` is structurally
         // pinned: it is never moved out of a pinned `Instrumented`, `Drop` below touches only
@@ -179,25 +186,54 @@ impl<S: Site, F: Future> Future for Instrumented<S, F> {
         // function-pointer marker). `progress` is not pinned. A `transmute`, not `Pin`'s
         // methods: those are generic, one more function per inspected function to generate.
         let this = unsafe { std::mem::transmute::<Pin<&mut Self>, &mut Self>(self) };
-        // The thread-local says where the future is; the marks its body passes during the
-        // poll overwrite it (see `crate::probe`). An inspected future polled inside this one
-        // writes its own marks, and puts back what it found (`outer`) before returning.
-        let outer = PARKED_AT.replace(resumed(this.progress.state, S::UNSEEN_AWAITS));
-        let on_panic = PanicGuard {
-            progress: &mut this.progress,
-            meta: S::FN,
-            outer,
-        };
+        let on_panic = before_poll(S::FN, &mut this.progress, S::UNSEEN_AWAITS);
         // SAFETY: as above.
         let future = unsafe { std::mem::transmute::<&mut F, Pin<&mut F>>(&mut this.future) };
         let poll = future.poll(cx);
-        std::mem::forget(on_panic);
-        let report = PARKED_AT.replace(outer);
-        match poll {
-            Poll::Pending => parked(S::FN, &mut this.progress, report),
-            Poll::Ready(_) => completed(S::FN, &mut this.progress),
-        }
+        // A pattern, not `is_ready()`: a generic method, one more function per output type in
+        // a debug build.
+        let ready = matches!(poll, Poll::Ready(_));
+        after_poll(on_panic, ready);
         poll
+    }
+}
+
+/// Sets the thread-local to where the future is, for the marks its body passes during the poll
+/// to overwrite (see `crate::probe`), and returns what it held (an enclosing inspected future's
+/// mark) in the guard that puts it back.
+///
+/// `extern "C"`, as is [`after_poll`]: a call rustc knows cannot unwind needs no cleanup path,
+/// and cleanup paths are most of what a generic `poll` costs a debug build, per inspected
+/// function. Neither can panic (the counters index within their block by construction); if one
+/// did, the process would abort rather than unwind.
+#[inline]
+#[allow(improper_ctypes_definitions)]
+extern "C" fn before_poll<'a>(
+    meta: &'static FnMeta,
+    progress: &'a mut Progress,
+    unseen_awaits: bool,
+) -> PanicGuard<'a> {
+    let outer = PARKED_AT.replace(resumed(progress.state, unseen_awaits));
+    PanicGuard {
+        progress,
+        meta,
+        outer,
+    }
+}
+
+/// Puts back the enclosing future's mark, and counts the poll: where the last mark written
+/// during it says the future parked, or its completion.
+#[inline]
+#[allow(improper_ctypes_definitions)]
+extern "C" fn after_poll(on_panic: PanicGuard<'_>, ready: bool) {
+    let mut on_panic = std::mem::ManuallyDrop::new(on_panic);
+    let report = PARKED_AT.replace(on_panic.outer);
+    let meta = on_panic.meta;
+    let progress = &mut *on_panic.progress;
+    if ready {
+        completed(meta, progress);
+    } else {
+        parked(meta, progress, report);
     }
 }
 

@@ -31,6 +31,12 @@
 //! and only there (it sets `STACKLESS_LAYOUT_TAGS`), the macro emits [`enter_tagged`], which
 //! also wraps the future in a [`Probe`]: `#[repr(transparent)]`, so the layout is the same, and
 //! carrying the function and the await point (index, line and column) in its type.
+//!
+//! Everything here is inlined always when optimising, and never forced in an unoptimised build
+//! (`debug_assertions` is the nearest a library gets to knowing it is one): there
+//! `inline(always)` is still obeyed, and every `.await` of every inspected function generated
+//! its own copy of the mark: 0.2 s of the compile-time benchmark's debug build (4.0 s against
+//! 3.8 s, plain 2.3 s).
 
 use std::cell::Cell;
 use std::future::{Future, IntoFuture};
@@ -95,13 +101,13 @@ pub(crate) const fn awaitee_of(report: Report) -> u64 {
 /// its `.await`, as in the plain function. The layout recorded is that of the value awaited,
 /// which is the future's unless the value is an `IntoFuture` that is no future itself.
 #[doc(hidden)]
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub fn enter<F>(index: u16, future: F) -> F {
     mark::<F>(index);
     future
 }
 
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn mark<F>(index: u16) {
     PARKED_AT.set(report(
         place::await_point(index),
@@ -113,7 +119,7 @@ fn mark<F>(index: u16) {
 /// `join!`): the future comes back in a [`Leaving`], which marks the end of the await too, so
 /// that parking inside the macro later does not read as this await point.
 #[doc(hidden)]
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub fn enter_leaving<F: IntoFuture>(index: u16, future: F) -> Leaving<F::IntoFuture> {
     let future = future.into_future();
     mark::<F::IntoFuture>(index);
@@ -131,7 +137,7 @@ pub struct Leaving<F> {
 impl<F: Future> Future for Leaving<F> {
     type Output = F::Output;
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         // SAFETY: `Leaving` is `#[repr(transparent)]` over `future`, and `Pin` over its
         // pointer. `future` is structurally pinned: it is never moved out of a pinned
@@ -142,7 +148,7 @@ impl<F: Future> Future for Leaving<F> {
 }
 
 /// Marks the end of an await if `poll` is `Ready`.
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 fn left<T>(poll: Poll<T>) -> Poll<T> {
     // A pattern, not `is_ready()`: a generic method, one more function per output type in a
     // debug build.
@@ -182,7 +188,7 @@ pub(crate) const fn unpack_at(at: u64) -> (u16, u32, u32) {
 /// [`Probe`] naming the function `S` and the await point `AT`, which marks the await's end as
 /// [`Leaving`] does.
 #[doc(hidden)]
-#[inline(always)]
+#[cfg_attr(not(debug_assertions), inline(always))]
 pub fn enter_tagged<S: Site, const AT: u64, F: IntoFuture>(
     future: F,
 ) -> Probe<S, AT, F::IntoFuture> {
@@ -197,7 +203,7 @@ pub fn enter_tagged<S: Site, const AT: u64, F: IntoFuture>(
 impl<S, const AT: u64, F: Future> Future for Probe<S, AT, F> {
     type Output = F::Output;
 
-    #[inline(always)]
+    #[cfg_attr(not(debug_assertions), inline(always))]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         // SAFETY: `Probe` is `#[repr(transparent)]` over `future`, and `Pin` over its pointer.
         // `future` is structurally pinned: it is never moved out of a pinned `Probe`, `Probe`
