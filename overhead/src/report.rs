@@ -110,6 +110,13 @@ impl Compared {
     }
 }
 
+/// How far apart two copies of the same machine code measure per poll, in the measuring build
+/// (code aligned, on the measuring thread): plain and "stackless (off)" are such copies, and came
+/// out up to 0.02 ns apart in seven runs of one build (`measure_build --groups by_hand`),
+/// sometimes outside each other's quartiles, which are that tight. Below this, "off" costs
+/// nothing that a time can show; callgrind's instruction counts are the exact check.
+pub const IDENTICAL_CODE_NS: f64 = 0.05;
+
 /// One goal of the issue, checked against the numbers.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Goal {
@@ -303,7 +310,7 @@ fn goals(report: &Report) -> Vec<Goal> {
             .collect();
         goals.push(Goal {
             goal: format!(
-                "stackless (off) adds nothing per poll {where_} (a median below plain's, or within the samples' quartiles)"
+                "stackless (off) adds nothing per poll {where_} (a median below plain's, within the samples' quartiles, or less than {IDENTICAL_CODE_NS} ns above)"
             ),
             measured: list(
                 off.iter()
@@ -313,7 +320,9 @@ fn goals(report: &Report) -> Vec<Goal> {
             // cost.
             met: !off.is_empty()
                 && off.iter().all(|(_, c)| {
-                    c.added_ns_per_poll <= 0.0 || c.indistinguishable_from_plain()
+                    c.added_ns_per_poll <= 0.0
+                        || c.indistinguishable_from_plain()
+                        || c.added_ns_per_poll < IDENTICAL_CODE_NS
                 }),
         });
         let (cheapest, cheapest_met) = below_every_peer(
@@ -557,9 +566,43 @@ mod tests {
         assert_eq!(
             unmet(&report(builds(8, 0.5, 0.5))),
             [
-                "stackless (off) adds nothing per poll by hand (a median below plain's, or within the samples' quartiles)",
-                "stackless (off) adds nothing per poll on tokio's current-thread runtime (a median below plain's, or within the samples' quartiles)",
+                "stackless (off) adds nothing per poll by hand (a median below plain's, within the samples' quartiles, or less than 0.05 ns above)",
+                "stackless (off) adds nothing per poll on tokio's current-thread runtime (a median below plain's, within the samples' quartiles, or less than 0.05 ns above)",
             ]
+        );
+    }
+
+    #[test]
+    fn off_within_the_spread_of_identical_code_adds_nothing() {
+        // Quartiles as tight as those of the measuring build: 0.004 ns around each median.
+        let tighten = |mut builds: Builds| {
+            for benchmark in &mut builds.inspect_off.benchmarks {
+                for timing in &mut benchmark.timings {
+                    timing.ns_per_poll_lower_quartile = timing.ns_per_poll - 0.004;
+                    timing.ns_per_poll_upper_quartile = timing.ns_per_poll + 0.004;
+                }
+            }
+            builds
+        };
+        let off_goals = |report: &Report| {
+            report
+                .goals
+                .iter()
+                .filter(|goal| {
+                    goal.goal
+                        .starts_with("stackless (off) adds nothing per poll")
+                })
+                .map(|goal| goal.met)
+                .collect::<Vec<_>>()
+        };
+        // Outside the quartiles, but closer than two copies of plain's code measure.
+        assert_eq!(
+            off_goals(&report(tighten(builds(8, 0.5, 0.013)))),
+            [true, true]
+        );
+        assert_eq!(
+            off_goals(&report(tighten(builds(8, 0.5, 0.06)))),
+            [false, false]
         );
     }
 
