@@ -105,6 +105,28 @@ const MEASURE_PROFILE: &str = "measure";
 const ALIGNED_CODE: &str =
     "-Cllvm-args=-align-all-functions=6 -Cllvm-args=-align-all-nofallthru-blocks=6";
 
+/// The flags variable to set for the measuring child, and its value: [`ALIGNED_CODE`] added to
+/// the caller's own flags. Cargo reads `CARGO_ENCODED_RUSTFLAGS` (flags separated by `0x1f`)
+/// in preference to `RUSTFLAGS`, so the flags go wherever the caller's would be read from:
+/// set in the other variable they would be silently ignored, and the report would claim
+/// aligned code it did not measure.
+fn with_aligned_code(encoded: Option<String>, plain: Option<String>) -> (&'static str, String) {
+    // Set at all, even empty, the encoded variable is the one cargo reads.
+    if let Some(theirs) = encoded {
+        let aligned = ALIGNED_CODE.replace(' ', "\x1f");
+        let flags = if theirs.is_empty() {
+            aligned
+        } else {
+            format!("{theirs}\x1f{aligned}")
+        };
+        return ("CARGO_ENCODED_RUSTFLAGS", flags);
+    }
+    match plain.filter(|flags| !flags.trim().is_empty()) {
+        Some(theirs) => ("RUSTFLAGS", format!("{theirs} {ALIGNED_CODE}")),
+        None => ("RUSTFLAGS", ALIGNED_CODE.to_owned()),
+    }
+}
+
 /// Builds and runs `measure_build` in the `measure` profile, with the `inspect` feature or
 /// without it, and reads what it measured; `instructions`: counting them too.
 fn measure(inspect: bool, instructions: bool, options: &Options) -> Result<BuildResults, String> {
@@ -114,13 +136,12 @@ fn measure(inspect: bool, instructions: bool, options: &Options) -> Result<Build
         std::process::id()
     ));
     let mut command = cargo();
-    // Added to the caller's own flags, if any. The profile's directory holds only these builds,
-    // so they never rebuild each other.
-    let rustflags = match std::env::var("RUSTFLAGS") {
-        Ok(theirs) if !theirs.trim().is_empty() => format!("{theirs} {ALIGNED_CODE}"),
-        _ => ALIGNED_CODE.to_owned(),
-    };
-    command.env("RUSTFLAGS", rustflags);
+    // The profile's directory holds only these builds, so they never rebuild each other.
+    let (variable, flags) = with_aligned_code(
+        std::env::var("CARGO_ENCODED_RUSTFLAGS").ok(),
+        std::env::var("RUSTFLAGS").ok(),
+    );
+    command.env(variable, flags);
     command.args(["run", "--profile", MEASURE_PROFILE, "--quiet", "-p"]);
     command.arg("stackless-overhead");
     if !inspect {
@@ -303,6 +324,31 @@ fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn aligned_code_goes_where_cargo_reads_the_callers_flags() {
+        let own = |s: &str| Some(s.to_owned());
+        assert_eq!(
+            with_aligned_code(None, None),
+            ("RUSTFLAGS", ALIGNED_CODE.to_owned())
+        );
+        assert_eq!(
+            with_aligned_code(None, own("-Ctarget-cpu=native")),
+            ("RUSTFLAGS", format!("-Ctarget-cpu=native {ALIGNED_CODE}"))
+        );
+        // Empty, but set: cargo reads it, and no longer `RUSTFLAGS`.
+        assert_eq!(
+            with_aligned_code(own(""), own("ignored")),
+            ("CARGO_ENCODED_RUSTFLAGS", ALIGNED_CODE.replace(' ', "\x1f"))
+        );
+        assert_eq!(
+            with_aligned_code(own("-Cdebuginfo=1\x1f-Cforce-frame-pointers"), own("ignored")),
+            (
+                "CARGO_ENCODED_RUSTFLAGS",
+                "-Cdebuginfo=1\x1f-Cforce-frame-pointers\x1f-Cllvm-args=-align-all-functions=6\x1f-Cllvm-args=-align-all-nofallthru-blocks=6".to_owned()
+            )
+        );
+    }
 
     fn args(line: &str) -> Vec<String> {
         line.split_whitespace().map(str::to_owned).collect()
