@@ -27,7 +27,21 @@ use divan::counter::ItemsCount;
 fn main() {
     // `kib_across_await` measures nothing unless the buffer lives in the state machine.
     assert!(size_of_val(&plain::kib_across_await(0)) > 1024);
-    divan::main();
+    on_measuring_thread(divan::main);
+}
+
+/// Runs `measure` on a thread of its own: its stack begins at the same place within a page in
+/// every run, where the main thread's moves with address-space randomisation, and with it the
+/// alignment of everything a benchmark copies (`stackless-overhead`'s runner measured 0.5 ns per
+/// poll between runs of identical code on the main thread).
+fn on_measuring_thread(measure: fn()) {
+    std::thread::Builder::new()
+        .name("measure".to_owned())
+        .stack_size(8 << 20)
+        .spawn(measure)
+        .expect("a thread to measure on")
+        .join()
+        .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
 }
 
 /// Which copy of a function a benchmark runs.

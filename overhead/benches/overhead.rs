@@ -12,20 +12,30 @@
 //! tasks on a two-worker runtime). Throughput rows count polls (`item/s`), so
 //! `ns/poll = 1e9 / throughput`. The runner (`--bin overhead`) measures the same with its own
 //! timing loop and writes the tables; this is for looking at one benchmark closely.
+//!
+//! The benchmarks run on the runner's measuring thread, so the stack's place in its page does
+//! not move the times from run to run. The runner also builds with one codegen unit and with
+//! code aligned to 64 bytes; for that here too (see `overhead/README.md`):
+//!
+//! ```sh
+//! RUSTFLAGS="-Cllvm-args=-align-all-functions=6 -Cllvm-args=-align-all-nofallthru-blocks=6" \
+//!     cargo bench -p stackless-overhead --bench overhead --profile measure
+//! ```
 
 use std::hint::black_box;
 
 use divan::Bencher;
 use divan::counter::ItemsCount;
 use stackless_overhead::drive;
-use stackless_overhead::measure::Group;
+use stackless_overhead::measure::{self, Group};
 use stackless_overhead::variant::{Shape, Variant};
 
 fn main() {
     // The 1 KiB shapes measure nothing unless the buffer lives in the state machine.
     assert!(drive::future_size(Shape::KibLocal, Variant::Plain) > 1024);
     assert!(drive::future_size(Shape::KibArgument, Variant::Plain) > 1024);
-    divan::main();
+    // Where the runner measures: a stack that randomisation does not move.
+    measure::on_measuring_thread(divan::main);
 }
 
 /// One run of `group` on the hand-written executor: a future created and polled to completion.

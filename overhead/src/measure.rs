@@ -141,24 +141,30 @@ pub fn sizes(variants: &[Variant]) -> Vec<Size> {
 }
 
 /// Runs every benchmark of `groups` for `variants` (`quick`: a few short samples, for a smoke
-/// test), telling `progress` what it starts.
-///
-/// On a thread of its own, whose stack begins at the same place within a page in every run.
-/// The main thread's stack begins wherever address-space randomisation puts it, and with it
-/// moves the alignment of every buffer a benchmark copies: `kib_argument` of one binary, the
-/// same code in plain and in `stackless` with its features off, measured 0.5 ns per poll apart
-/// in two runs of five, and never with randomisation off (`setarch -R`).
+/// test), telling `progress` what it starts, on the [measuring thread](on_measuring_thread).
 pub fn benchmarks(
     groups: &[Group],
     variants: &[Variant],
     quick: bool,
     progress: impl FnMut(&str) + Send,
 ) -> Vec<Benchmark> {
+    on_measuring_thread(|| run_benchmarks(groups, variants, quick, progress))
+}
+
+/// Runs `measure` on a thread of its own, whose stack begins at the same place within a page in
+/// every run; a panic in it goes on in the caller.
+///
+/// The main thread's stack begins wherever address-space randomisation puts it, and with it
+/// moves the alignment of every buffer a benchmark copies: `kib_argument` of one binary, the
+/// same code in plain and in `stackless` with its features off, measured 0.5 ns per poll apart
+/// in two runs of five, and never with randomisation off (`setarch -R`). The divan benchmarks
+/// run on it too.
+pub fn on_measuring_thread<T: Send>(measure: impl FnOnce() -> T + Send) -> T {
     std::thread::scope(|scope| {
         std::thread::Builder::new()
             .name("measure".to_owned())
             .stack_size(MEASURING_STACK)
-            .spawn_scoped(scope, || run_benchmarks(groups, variants, quick, progress))
+            .spawn_scoped(scope, measure)
             .expect("a thread to measure on")
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
@@ -282,6 +288,15 @@ pub fn profile() -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn measuring_happens_on_its_own_thread_and_its_panics_reach_the_caller() {
+        let name = on_measuring_thread(|| std::thread::current().name().map(str::to_owned));
+        assert_eq!(name.as_deref(), Some("measure"));
+        let panic = std::panic::catch_unwind(|| on_measuring_thread(|| panic!("lost sample")))
+            .expect_err("the measuring thread panicked");
+        assert_eq!(panic.downcast_ref::<&str>(), Some(&"lost sample"));
+    }
 
     #[test]
     fn a_quick_run_times_every_variant_of_every_shape() {
