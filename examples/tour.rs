@@ -109,9 +109,10 @@ async fn run() -> String {
     }
     writeln!(
         say,
-        "The instrumentation is one field beside the state machine: the await point it is parked\n\
-         at. (Reading a layout creates a future and drops it unpolled; the reports below count\n\
-         those as `dropped early`.)"
+        "The instrumentation is two `u16`s beside the state machine, padded to its alignment: the\n\
+         await point it is parked at, and how many polls have left it there. (Reading a layout\n\
+         creates a future and drops it unpolled; the reports below count those as `dropped\n\
+         early`.)"
     )
     .unwrap();
     writeln!(say).unwrap();
