@@ -22,7 +22,7 @@ pub enum End {
     Panicked(String),
     /// Dropped before it finished, after `Run::polls` polls.
     Dropped,
-    /// Dropped when still pending after [`MAX_POLLS`] polls: a generated function that does
+    /// Dropped when still pending after `MAX_POLLS` polls: a generated function that does
     /// not end.
     Unfinished,
 }

@@ -1,16 +1,19 @@
 //! The annotation pass: `#[stackless::inspect]` on every `async fn` of one source file.
 //!
+//! ```text
 //! Input:
 //!     #[instrument(skip(self))]
 //!     pub async fn get(&mut self, key: &str) -> crate::Result<Option<Bytes>> { .. }
 //! Output:
 //!     #[instrument(skip(self))]
 //!     #[stackless::inspect] pub async fn get(&mut self, key: &str) -> crate::Result<Option<Bytes>> { .. }
+//! ```
 //!
 //! The attribute goes in as text, on the function's own line, right before its visibility or
 //! signature. Every other byte of the file stays where it was (comments, formatting), so line
 //! numbers in compiler errors, in reports and in doc-test names are the original's. Functions
-//! the attribute cannot take are left alone and listed with the reason ([`SkipReason`]).
+//! the attribute cannot take are left alone and listed with the reason
+//! ([`SkipReason`](crate::annotate::SkipReason)).
 
 use std::fmt;
 

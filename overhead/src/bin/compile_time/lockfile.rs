@@ -4,6 +4,7 @@
 //! dependency needs a newer `tracing` than mini-redis's lock has), and then the crate's own
 //! uses of that dependency (its `tracing` macros) are compiled from other code too.
 //!
+//! ```text
 //! Input:  [[package]]
 //!         name = "mini-redis"
 //!         version = "0.4.1"
@@ -13,6 +14,7 @@
 //!         ]
 //! Output: {"bytes": {"1.0.1"}, "syn": {"1.0.73"}}, each version from the dependency's own entry
 //!         unless the line names it
+//! ```
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -2,6 +2,7 @@
 //! sources with the variant's attribute where the annotation pass put `#[stackless::inspect]`,
 //! and the manifest depending on that attribute's crate instead of on stackless.
 //!
+//! ```text
 //! Input:  <dir>/annotated/, as `stackless-real-crate` leaves it
 //!             src/client.rs   #[instrument(skip(self))]
 //!                             #[stackless::inspect] pub async fn get(..) { .. }
@@ -12,6 +13,7 @@
 //!                             pub async fn get(..) { .. }
 //!                             #[tracing::instrument] async fn set_cmd(..) { .. }
 //!             Cargo.toml      ..., the crate's own `[dependencies.tracing]`, stackless gone
+//! ```
 //!
 //! What each function the pass annotated gets ([`Fate`]):
 //! - the variant's attribute, in place of `#[stackless::inspect] ` on the same line, so line

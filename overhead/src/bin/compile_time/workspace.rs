@@ -1,6 +1,7 @@
 //! The generated cargo workspace on disk: one package per variant, a shared target directory
 //! for the timed builds and a separate one for the clean builds of the macro crates.
 //!
+//! ```text
 //! Input:  a directory, the `stackless` package's directory, the variants, a function count
 //! Output: <dir>/Cargo.toml                 [workspace] of every variant's package
 //!         <dir>/Cargo.lock                 seeded from the stackless workspace's own lock
@@ -8,6 +9,7 @@
 //!         <dir>/<variant>/src/lib.rs       the generated functions
 //!         <dir>/target/                    the timed builds (shared, see below)
 //!         <dir>/clean-target/              the macro crates' clean builds
+//! ```
 //!
 //! The timed builds share one target directory. cargo resolves features for the packages
 //! named on its command line only, so `cargo build -p ct-stackless-off` builds `stackless`
