@@ -6,6 +6,7 @@
 //! - [`drive`]: creating, sizing and driving them (by hand, on tokio);
 //! - [`timing`] and [`measure`]: what one build measures, every variant side by side, in CPU
 //!   time ([`cpu_clock`]);
+//! - [`measuring_build`]: how the measuring binary is built;
 //! - [`report`]: both builds merged, compared with plain, the goals checked;
 //! - [`markdown`] and [`chart`]: its renderings; [`machine`]: where and when it was measured.
 
@@ -19,6 +20,7 @@ pub mod instructions;
 pub mod machine;
 pub mod markdown;
 pub mod measure;
+pub mod measuring_build;
 /// The one leaf future every shape awaits: the root package's test future, so the overhead and
 /// the poll benchmarks wait on the same thing.
 #[path = "../../tests/support/mod.rs"]

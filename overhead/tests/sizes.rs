@@ -6,31 +6,15 @@
 //! Sizes depend on the compiler; these were produced by rustc 1.95. They are the same in the
 //! dev and release profiles for these shapes, which is why a debug test can check the release
 //! run's table (the runner measures release builds). The times in the tables are measurements
-//! of one machine on one date and are not checked.
-
-use std::path::PathBuf;
+//! of one machine on one date and are not checked; the instruction counts by hand are
+//! (`tests/instructions.rs`).
 
 use stackless_overhead::drive::future_size;
-use stackless_overhead::report::Report;
 use stackless_overhead::variant::{Shape, Variant};
 use stackless_overhead::{chart, markdown};
 
-const REGENERATE: &str =
-    "cargo run --release -p stackless-overhead --bin overhead -- --out book/src/generated";
-
-fn generated(file: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../book/src/generated")
-        .join(file)
-}
-
-fn checked_in_report() -> Report {
-    let path = generated("overhead.json");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|error| {
-        panic!("{}: {error}; write it with `{REGENERATE}`", path.display())
-    });
-    serde_json::from_str(&text).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
-}
+mod support;
+use support::{REGENERATE, checked_in_report, generated};
 
 fn added(shape: Shape, variant: Variant) -> i64 {
     future_size(shape, variant) as i64 - future_size(shape, Variant::Plain) as i64
