@@ -59,6 +59,8 @@ mod generate;
 mod lockfile;
 #[path = "compile_time/measure.rs"]
 mod measure;
+#[path = "compile_time/measured_code.rs"]
+mod measured_code;
 #[path = "compile_time/options.rs"]
 mod options;
 #[path = "compile_time/peer_copy.rs"]

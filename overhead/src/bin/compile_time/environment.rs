@@ -7,6 +7,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
+use crate::measured_code::attribute_digest;
+
 #[derive(Debug, Serialize)]
 pub struct Environment {
     /// `rustc -V`.
@@ -20,6 +22,8 @@ pub struct Environment {
     /// The stackless commit measured, `git rev-parse --short HEAD`, with a note when the
     /// crates the generated code builds (`src/`, `macros/`, `inspect/`) had uncommitted changes.
     pub stackless_revision: String,
+    /// [`attribute_digest`] of the checkout: what a test compares with the code's.
+    pub stackless_code_digest: String,
 }
 
 impl Environment {
@@ -36,6 +40,8 @@ impl Environment {
             cpus: std::thread::available_parallelism().map_or(1, |cpus| cpus.get()),
             date_utc: utc_date_time(seconds),
             stackless_revision: revision(stackless_root),
+            stackless_code_digest: attribute_digest(stackless_root)
+                .unwrap_or_else(|error| format!("unknown ({error})")),
         }
     }
 }

@@ -14,6 +14,7 @@
 //!     }
 //! ```
 
+use crate::measured_code::Digest;
 use crate::variant::{Variant, VariantBuild};
 
 /// The types and leaf futures the generated functions await; the same in every variant.
@@ -268,16 +269,14 @@ pub fn crate_source(attribute: Option<&str>, functions: usize) -> String {
 }
 
 /// A digest of what every variant's crate of `functions` functions is: recorded beside their
-/// timings, so that a test can tell when the checked-in timings are of a crate this generator
-/// no longer writes. FNV-1a, whose value, unlike `DefaultHasher`'s, no Rust release changes.
+/// timings, so that a test can tell when the checked-in ones timed a crate this generator no
+/// longer writes (see `measured_code`).
 pub fn sources_digest(functions: usize) -> String {
-    let mut digest: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut digest = Digest::new();
     for variant in Variant::ALL {
-        for byte in crate_source(variant.attribute_line(), functions).bytes() {
-            digest = (digest ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-        }
+        digest.add(crate_source(variant.attribute_line(), functions).as_bytes());
     }
-    format!("{digest:016x}")
+    digest.hex()
 }
 
 /// The function with this index, shape `index % 7`; a `pipeline` calls the `route` and `sum`
@@ -433,37 +432,5 @@ mod tests {
         assert_eq!(sources_digest(30), sources_digest(30));
         assert_ne!(sources_digest(30), sources_digest(31));
         assert_eq!(sources_digest(30).len(), 16);
-    }
-
-    /// The compile-time table the book shows timed the crate this generator writes, built by
-    /// this rustc: a change to the generated crate, or a new compiler, fails here until the
-    /// report is regenerated. (A change to the attribute's expansion is not seen here; one to
-    /// its poll path is, by `tests/instructions.rs`.)
-    #[test]
-    fn the_checked_in_compile_times_timed_this_generators_crate() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../book/src/generated/overhead.json"
-        );
-        let text = std::fs::read_to_string(path).expect("the checked-in report");
-        let report: serde_json::Value = serde_json::from_str(&text).expect("JSON");
-        let compile_time = &report["compile_time"];
-        let regenerate = "regenerate with `cargo run -p stackless-real-crate` then `cargo run \
-             --release -p stackless-overhead --bin overhead -- --out book/src/generated \
-             --with-compile-time`";
-        let functions = compile_time["crate_functions"]
-            .as_u64()
-            .unwrap_or_else(|| panic!("the report has no compile-time table; {regenerate}"));
-        assert_eq!(
-            compile_time["crate_sources_digest"].as_str(),
-            Some(sources_digest(functions as usize).as_str()),
-            "the checked-in compile times are of another generated crate; {regenerate}"
-        );
-        let rustc = crate::environment::Environment::current(std::path::Path::new(".")).rustc;
-        assert_eq!(
-            compile_time["environment"]["rustc"].as_str(),
-            Some(rustc.as_str()),
-            "the checked-in compile times are another compiler's; {regenerate}"
-        );
     }
 }

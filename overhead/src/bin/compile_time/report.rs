@@ -638,6 +638,7 @@ mod tests {
                 cpus: 2,
                 date_utc: "2026-01-01T00:00:00Z".into(),
                 stackless_revision: "0123abc".into(),
+                stackless_code_digest: "0123456789abcdef".into(),
             },
         }
     }
