@@ -1,5 +1,5 @@
 //! What the compile times were measured on, as digests recorded beside them: the generated
-//! crates (see `generate::sources_digest`) and the attribute's own code. A test compares the
+//! crates ([`generated_crates_digest`]) and the attribute's own code ([`attribute_digest`]). A test compares the
 //! checked-in report's digests with the code's, so that the book's compile times cannot
 //! silently outlive the code they timed.
 //!
@@ -18,6 +18,10 @@ use std::path::{Path, PathBuf};
 use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;
 
+use crate::generate::crate_source;
+use crate::variant::{Variant, VariantBuild};
+use crate::workspace::{package_manifest, workspace_manifest};
+
 /// FNV-1a, 64 bits: a digest whose value, unlike `DefaultHasher`'s, no Rust release changes.
 pub struct Digest(u64);
 
@@ -35,6 +39,19 @@ impl Digest {
     pub fn hex(&self) -> String {
         format!("{:016x}", self.0)
     }
+}
+
+/// A digest of the generated workspace for `functions` functions: its manifest, and every
+/// variant's manifest (the attribute's crate, at the version pinned, with the features used)
+/// and `lib.rs`. Stackless's path, which differs between checkouts, is left out.
+pub fn generated_crates_digest(functions: usize) -> String {
+    let mut digest = Digest::new();
+    digest.add(workspace_manifest(&Variant::ALL).as_bytes());
+    for variant in Variant::ALL {
+        digest.add(package_manifest(variant, "STACKLESS").as_bytes());
+        digest.add(crate_source(variant.attribute_line(), functions).as_bytes());
+    }
+    digest.hex()
 }
 
 /// The library roots of the crates a stackless build of the generated crate compiles:
@@ -299,6 +316,13 @@ mod tests {
     }
 
     #[test]
+    fn the_generated_crates_digest_follows_the_function_count() {
+        assert_eq!(generated_crates_digest(30), generated_crates_digest(30));
+        assert_ne!(generated_crates_digest(30), generated_crates_digest(31));
+        assert_eq!(generated_crates_digest(30).len(), 16);
+    }
+
+    #[test]
     fn a_module_without_a_file_is_an_error() {
         let root =
             std::env::temp_dir().join(format!("measured-code-missing-{}", std::process::id()));
@@ -343,7 +367,7 @@ mod tests {
             .unwrap_or_else(|| panic!("the report has no compile-time table; {regenerate}"));
         assert!(
             compile_time["crate_sources_digest"].as_str()
-                == Some(crate::generate::sources_digest(functions as usize).as_str()),
+                == Some(generated_crates_digest(functions as usize).as_str()),
             "the checked-in compile times are of another generated crate; {regenerate}"
         );
         let environment = crate::environment::Environment::current(root);

@@ -14,8 +14,8 @@ use serde::Serialize;
 
 use crate::cargo::Timing;
 use crate::environment::Environment;
-use crate::generate::sources_digest;
 use crate::measure::{MacroCrateSamples, VariantSamples, median};
+use crate::measured_code::generated_crates_digest;
 use crate::real_crate::{Carried, RealCrateSamples, TARGETS};
 use crate::variant::{Variant, VariantBuild};
 
@@ -45,7 +45,8 @@ impl Basis {
 #[derive(Debug, Serialize)]
 pub struct Report {
     pub crate_functions: usize,
-    /// [`sources_digest`] of the crates timed: what a test compares with the generator's.
+    /// [`generated_crates_digest`] of the crates timed: what a test compares with the
+    /// generator's.
     pub crate_sources_digest: String,
     pub builds: Vec<Build>,
     /// Median time, on the basis, of a clean build of stackless-macros with its dependencies.
@@ -363,7 +364,7 @@ impl Report {
         let goal = Goal::of(basis, &timed);
         Some(Report {
             crate_functions: measured.functions,
-            crate_sources_digest: sources_digest(measured.functions),
+            crate_sources_digest: generated_crates_digest(measured.functions),
             builds,
             macro_crate_clean_build_seconds: ours.with_dependencies.median_on(basis),
             peer_macro_crates_clean_build_seconds,

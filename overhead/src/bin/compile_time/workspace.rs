@@ -109,7 +109,7 @@ impl GeneratedWorkspace {
 /// The workspace manifest: its members, and the dev profile without incremental compilation,
 /// so each timed build compiles the whole crate, as a clean build or CI does, rather than
 /// replaying rustc's incremental cache of the untouched source.
-fn workspace_manifest(variants: &[Variant]) -> String {
+pub fn workspace_manifest(variants: &[Variant]) -> String {
     let members: Vec<String> = variants
         .iter()
         .map(|variant| format!("\"{}\"", variant.name()))
@@ -126,7 +126,8 @@ fn workspace_manifest(variants: &[Variant]) -> String {
     )
 }
 
-fn package_manifest(variant: Variant, stackless_root: &str) -> String {
+/// A variant's package manifest, depending on stackless at `stackless_root` if it does.
+pub fn package_manifest(variant: Variant, stackless_root: &str) -> String {
     let dependency = variant.dependency(stackless_root).unwrap_or_default();
     format!(
         "[package]\n\
