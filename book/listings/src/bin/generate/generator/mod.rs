@@ -42,8 +42,8 @@ pub const MEASURED_BY_THE_BENCHMARK: [&str; 3] =
 /// --with-compile-time`). Measurements of one machine on one date (recorded in
 /// `overhead.json`); `overhead/tests/sizes.rs` checks the sizes in them against the build and
 /// that the table and the chart are rendered from the JSON, `overhead/tests/instructions.rs`
-/// the instruction counts by hand against this code's, and the compile-time benchmark's tests
-/// that its table timed the crate it generates now, with this rustc.
+/// the instruction counts against this code's, and the compile-time benchmark's tests that its
+/// table timed the crates it generates now, the attribute's code as it is, and this rustc.
 pub const MEASURED_BY_THE_OVERHEAD_BENCHMARK: [&str; 3] =
     ["overhead.json", "overhead.md", "overhead.svg"];
 
