@@ -7,7 +7,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
-use crate::measured_code::attribute_digest;
+use crate::measured_code::{attribute_digest, locked_dependencies_digest};
 
 #[derive(Debug, Serialize)]
 pub struct Environment {
@@ -24,6 +24,8 @@ pub struct Environment {
     pub stackless_revision: String,
     /// [`attribute_digest`] of the checkout: what a test compares with the code's.
     pub stackless_code_digest: String,
+    /// [`locked_dependencies_digest`] of the checkout, likewise.
+    pub locked_dependencies_digest: String,
 }
 
 impl Environment {
@@ -34,6 +36,8 @@ impl Environment {
         let seconds = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |since| since.as_secs());
+        let locked_dependencies_digest = locked_dependencies_digest(&cargo, stackless_root)
+            .unwrap_or_else(|error| format!("unknown ({error})"));
         Environment {
             rustc: version_of(rustc),
             cargo: version_of(cargo),
@@ -42,6 +46,7 @@ impl Environment {
             stackless_revision: revision(stackless_root),
             stackless_code_digest: attribute_digest(stackless_root)
                 .unwrap_or_else(|error| format!("unknown ({error})")),
+            locked_dependencies_digest,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! What the compile times were measured on, as digests recorded beside them: the generated
-//! crates ([`generated_crates_digest`]) and the attribute's own code ([`attribute_digest`]). A test compares the
+//! crates ([`generated_crates_digest`]), the attribute's own code ([`attribute_digest`]) and
+//! the versions of everything else they compile ([`locked_dependencies_digest`]). A test compares the
 //! checked-in report's digests with the code's, so that the book's compile times cannot
 //! silently outlive the code they timed.
 //!
@@ -13,13 +14,16 @@
 //! any other edit of the attribute's code may change its expansion, its runtime's generic code
 //! or its macro crate's own build, which the report times.
 
+use std::collections::BTreeSet;
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use proc_macro2::{TokenStream, TokenTree};
 use quote::ToTokens;
 
 use crate::generate::crate_source;
-use crate::variant::{Variant, VariantBuild};
+use crate::variant::{PINNED_PEERS, Variant, VariantBuild};
 use crate::workspace::{package_manifest, workspace_manifest};
 
 /// FNV-1a, 64 bits: a digest whose value, unlike `DefaultHasher`'s, no Rust release changes.
@@ -52,6 +56,48 @@ pub fn generated_crates_digest(functions: usize) -> String {
         digest.add(crate_source(variant.attribute_line(), functions).as_bytes());
     }
     digest.hex()
+}
+
+/// A digest of the packages the generated crates compile besides their own code, at the
+/// versions the stackless workspace locks (its lock seeds the generated workspace's): `cargo
+/// tree` of `stackless` and of each peer's crate at its pinned version, normal and build
+/// dependencies, as `name version` lines. A `cargo update` of syn, say, changes it.
+pub fn locked_dependencies_digest(cargo: &OsStr, stackless_root: &Path) -> Result<String, String> {
+    let roots = std::iter::once("stackless".to_owned()).chain(
+        PINNED_PEERS
+            .iter()
+            .map(|(name, requirement)| format!("{name}@{}", requirement.trim_start_matches('='))),
+    );
+    let mut packages = BTreeSet::new();
+    // One root per `cargo tree`: given a workspace member, it takes no other package's spec.
+    for root in roots {
+        let output = Command::new(cargo)
+            .current_dir(stackless_root)
+            .args(["tree", "--edges", "normal,build", "--prefix", "none"])
+            .args(["--format", "{p}", "-p", &root])
+            .output()
+            .map_err(|error| format!("cargo tree: {error}"))?;
+        if !output.status.success() {
+            return Err(format!(
+                "cargo tree -p {root}: {}",
+                String::from_utf8_lossy(&output.stderr).trim()
+            ));
+        }
+        // `name vVERSION`, then a local package's path or a `(*)` for one listed before.
+        packages.extend(
+            String::from_utf8_lossy(&output.stdout)
+                .lines()
+                .filter_map(|line| {
+                    let mut words = line.split_whitespace();
+                    Some(format!("{} {}\n", words.next()?, words.next()?))
+                }),
+        );
+    }
+    let mut digest = Digest::new();
+    for package in &packages {
+        digest.add(package.as_bytes());
+    }
+    Ok(digest.hex())
 }
 
 /// The library roots of the crates a stackless build of the generated crate compiles:
@@ -376,6 +422,14 @@ mod tests {
                 == Some(environment.stackless_code_digest.as_str()),
             "the checked-in compile times are of other code of the attribute (`src`, `macros`, \
              `inspect`); {regenerate}"
+        );
+        let locked = &environment.locked_dependencies_digest;
+        assert!(!locked.starts_with("unknown"), "{locked}");
+        assert!(
+            compile_time["environment"]["locked_dependencies_digest"].as_str()
+                == Some(locked.as_str()),
+            "the checked-in compile times are of other versions of the crates the generated \
+             crates depend on; {regenerate}"
         );
         assert!(
             compile_time["environment"]["rustc"].as_str() == Some(environment.rustc.as_str()),

@@ -640,6 +640,7 @@ mod tests {
                 date_utc: "2026-01-01T00:00:00Z".into(),
                 stackless_revision: "0123abc".into(),
                 stackless_code_digest: "0123456789abcdef".into(),
+                locked_dependencies_digest: "fedcba9876543210".into(),
             },
         }
     }

@@ -7,6 +7,13 @@ const ASYNC_BACKTRACE: &str = "=0.2.7";
 const AWAIT_TREE: &str = "=0.3.2-alpha.2";
 const TRACING: &str = "=0.1.44";
 
+/// Each peer's crate and the version it is pinned to.
+pub const PINNED_PEERS: [(&str, &str); 3] = [
+    ("async-backtrace", ASYNC_BACKTRACE),
+    ("await-tree", AWAIT_TREE),
+    ("tracing", TRACING),
+];
+
 /// One build of the generated crate: a column of the overhead tables
 /// ([`stackless_overhead::variant::Variant`]), and what building it takes.
 pub use stackless_overhead::variant::Variant;
