@@ -1,8 +1,8 @@
 //! What the compile times were measured on, as digests recorded beside them: the generated
 //! crates ([`generated_crates_digest`]), the attribute's own code ([`attribute_digest`]) and
-//! the versions of everything else they compile ([`locked_dependencies_digest`]). A test compares the
-//! checked-in report's digests with the code's, so that the book's compile times cannot
-//! silently outlive the code they timed.
+//! the versions of everything else they compile ([`locked_dependencies_digest`]). A test
+//! compares the checked-in report's digests with the code's, so that the book's compile times
+//! cannot silently outlive the code they timed.
 //!
 //! ```text
 //! Input:  the stackless checkout: src/lib.rs, macros/src/lib.rs, inspect/src/lib.rs
