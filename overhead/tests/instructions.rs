@@ -8,7 +8,10 @@ use stackless_overhead::instructions::{total, valgrind_version};
 use stackless_overhead::measure::Group;
 use stackless_overhead::variant::{Shape, Variant};
 
+// Only the check of the checked-in counts reads the report, and it needs the `inspect` build.
+#[cfg(feature = "inspect")]
 mod support;
+#[cfg(feature = "inspect")]
 use support::{REGENERATE, checked_in_report};
 
 #[test]
