@@ -6,7 +6,7 @@
 //! Sizes depend on the compiler; these were produced by rustc 1.95. They are the same in the
 //! dev and release profiles for these shapes, which is why a debug test can check the release
 //! run's table (the runner measures release builds). The times in the tables are measurements
-//! of one machine on one date and are not checked; the instruction counts by hand are
+//! of one machine on one date and are not checked; the instruction counts are
 //! (`tests/instructions.rs`).
 
 use stackless_overhead::drive::future_size;
