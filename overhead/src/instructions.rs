@@ -114,6 +114,7 @@ pub fn total(
 ) -> Result<u64, String> {
     let output = Command::new("valgrind")
         .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+        .arg(format!("--toggle-collect={COUNTED_FUNCTION}"))
         .arg(measuring_binary)
         .args([RUN_ARGUMENT, group.key(), shape.key(), variant.key()])
         .arg(runs.to_string())
@@ -131,6 +132,10 @@ pub fn total(
     }
     parse_collected(&stderr).ok_or(format!("no `Collected :` line from callgrind:\n{stderr}"))
 }
+
+/// The function callgrind counts in, with everything it calls: the runs of one benchmark,
+/// without the process around them (its start, the measuring thread's start and join).
+pub const COUNTED_FUNCTION: &str = "stackless_overhead::measure::Runner::run";
 
 /// The total from callgrind's summary line, `==PID== Collected : 12345`.
 fn parse_collected(stderr: &str) -> Option<u64> {

@@ -243,6 +243,11 @@ impl Runner {
         }
     }
 
+    /// Never inlined: callgrind counts only inside this function (see
+    /// [`crate::instructions::COUNTED_FUNCTION`]), so that starting and joining the measuring
+    /// thread, whose path through the C library depends on how the OS schedules the two
+    /// threads, is left out of the count.
+    #[inline(never)]
     fn run(&self, drivers: Drivers, runs: u64) {
         let n = self.group.argument();
         match &self.runtime {
