@@ -260,6 +260,19 @@ impl Local {
         Some(Shard::new(cells, shard, self.counters.per_shard))
     }
 
+    /// [`Local::count`] if this thread owns its shard and the block exists, without a call:
+    /// `false` if not, and nothing is counted.
+    #[inline]
+    pub(crate) fn count_owned(self, counter: Counter) -> bool {
+        match self.owned() {
+            Some(shard) => {
+                bump(shard, counter, 1);
+                true
+            }
+            None => false,
+        }
+    }
+
     #[inline]
     pub(crate) fn count(self, counter: Counter) {
         match self.owned() {

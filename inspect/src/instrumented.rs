@@ -107,15 +107,10 @@ pub fn instrument<S: Site, R, F: Future<Output = R>>(
     // evaluated: the rest is work for rustc in every build, per inspected function.
     const {
         if let Some(budget) = S::BUDGET {
-            budget::check(
-                S::NAME,
-                S::LOCATION,
-                Instrumented::<S, F>::SIZE.size,
-                budget,
-            )
+            budget::check(S::NAME, S::LOCATION, size_of::<F>(), budget)
         }
     };
-    created(S::FN, Instrumented::<S, F>::SIZE, self_type);
+    created(S::FN, Instrumented::<S, F>::LAYOUT, self_type);
     // Built last, as the return value: built before the call above, the wrapper was copied
     // once more on its way out, a `memcpy` of the whole state machine per future created.
     Instrumented {
@@ -129,18 +124,43 @@ pub fn instrument<S: Site, R, F: Future<Output = R>>(
 }
 
 impl<S: Site, F> Instrumented<S, F> {
-    const SIZE: FutureSize = FutureSize::of::<F, Self>();
+    /// The layout, [packed](FutureSize::pack) so that [`created`] is handed one word.
+    const LAYOUT: u64 = FutureSize::of::<F, Self>().pack();
 }
 
-/// Counts a new future of the function `meta`, of layout `size`.
+/// Counts a new future of the function `meta`, of packed layout `layout`.
+///
+/// Out of line, so that the inspected function stays about as small as the plain one, which
+/// the optimiser inlines where its future is created, building the state machine where it will
+/// live. Inlined here, this code made the function too large to inline into an enclosing state
+/// machine, which then built the future aside and copied it in. Measured with
+/// `stackless-overhead`'s `one_poll` group (create, poll once, drop), over plain: a `&self`
+/// method awaited in a task went from 12.1 ns to 4.9 ns, a future holding a 1 KiB argument
+/// (copied once more than plain's) from 17.3 ns to 4.7 ns, while a future its executor creates
+/// directly pays the call, 4.3 ns to 4.6 ns.
 ///
 /// `extern "C"`, like the poll's helpers (see [`before_poll`]): `instrument` then needs no
 /// cleanup path to drop the future it was handed should this unwind.
-#[inline]
+#[inline(never)]
 #[allow(improper_ctypes_definitions)]
-extern "C" fn created(meta: &'static FnMeta, size: FutureSize, self_type: Option<&'static str>) {
-    // The common case, one instantiation already recorded, is one load.
-    let layout = size.pack();
+extern "C" fn created(meta: &'static FnMeta, layout: u64, self_type: Option<&'static str>) {
+    // The common case, one instantiation recorded and a shard owned, calls nothing: every slow
+    // path is behind one cold call.
+    let recorded = meta.layouts[0].load(Relaxed) == layout
+        && (self_type.is_none() || meta.self_type.get().is_some());
+    if recorded && meta.counters.local().count_owned(Counter::CREATED) {
+        LAST_CREATED.set(Some((meta, layout)));
+    } else {
+        created_first(meta, layout, self_type);
+    }
+}
+
+/// [`created`] for the first future of an instantiation or of a thread, or on a thread
+/// without a shard of its own.
+#[cold]
+#[inline(never)]
+#[allow(improper_ctypes_definitions)]
+extern "C" fn created_first(meta: &'static FnMeta, layout: u64, self_type: Option<&'static str>) {
     if meta.layouts[0].load(Relaxed) != layout {
         meta.record_layout(layout);
     }
