@@ -110,12 +110,24 @@ impl Compared {
     }
 }
 
-/// How far apart two copies of the same machine code measure per poll, in the measuring build
-/// (code aligned, on the measuring thread): plain and "stackless (off)" are such copies, and came
-/// out up to 0.02 ns apart in seven runs of one build (`measure_build --groups by_hand`),
-/// sometimes outside each other's quartiles, which are that tight. Below this, "off" costs
-/// nothing that a time can show; callgrind's instruction counts are the exact check.
-pub const IDENTICAL_CODE_NS: f64 = 0.05;
+/// How far apart two copies of the same machine code can measure per poll in `group`, in the
+/// measuring build (code aligned, on the measuring thread). Plain and "stackless (off)" are such
+/// copies; below this, "off" costs nothing that a time can show, and callgrind's instruction
+/// counts are the exact check.
+///
+/// Measured in the build without the feature, `measure_build --groups GROUP --variants
+/// plain,stackless-off`, off minus plain per shape:
+/// - by hand, up to 0.022 ns in 7 runs, sometimes outside each other's quartiles, which are
+///   that tight;
+/// - on tokio, up to 0.31 ns above plain in 16 runs (and 0.58 below). `one_await`'s copy came
+///   out slower in 14 of them: each future type has its own copy of tokio's task code, placed
+///   differently, and the samples of one run do not average that out.
+pub fn identical_code_ns(group: Group) -> f64 {
+    match group {
+        Group::ByHand | Group::OnePoll => 0.05,
+        Group::CurrentThread | Group::TwoWorkers => 0.35,
+    }
+}
 
 /// One goal of the issue, checked against the numbers.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -310,7 +322,8 @@ fn goals(report: &Report) -> Vec<Goal> {
             .collect();
         goals.push(Goal {
             goal: format!(
-                "stackless (off) adds nothing per poll {where_} (a median below plain's, within the samples' quartiles, or less than {IDENTICAL_CODE_NS} ns above)"
+                "stackless (off) adds nothing per poll {where_} (a median below plain's, within the samples' quartiles, or less than {} ns above, as two copies of plain's code can measure)",
+                identical_code_ns(group)
             ),
             measured: list(
                 off.iter()
@@ -322,7 +335,7 @@ fn goals(report: &Report) -> Vec<Goal> {
                 && off.iter().all(|(_, c)| {
                     c.added_ns_per_poll <= 0.0
                         || c.indistinguishable_from_plain()
-                        || c.added_ns_per_poll < IDENTICAL_CODE_NS
+                        || c.added_ns_per_poll < identical_code_ns(group)
                 }),
         });
         let (cheapest, cheapest_met) = below_every_peer(
@@ -566,8 +579,8 @@ mod tests {
         assert_eq!(
             unmet(&report(builds(8, 0.5, 0.5))),
             [
-                "stackless (off) adds nothing per poll by hand (a median below plain's, within the samples' quartiles, or less than 0.05 ns above)",
-                "stackless (off) adds nothing per poll on tokio's current-thread runtime (a median below plain's, within the samples' quartiles, or less than 0.05 ns above)",
+                "stackless (off) adds nothing per poll by hand (a median below plain's, within the samples' quartiles, or less than 0.05 ns above, as two copies of plain's code can measure)",
+                "stackless (off) adds nothing per poll on tokio's current-thread runtime (a median below plain's, within the samples' quartiles, or less than 0.35 ns above, as two copies of plain's code can measure)",
             ]
         );
     }
@@ -600,8 +613,13 @@ mod tests {
             off_goals(&report(tighten(builds(8, 0.5, 0.013)))),
             [true, true]
         );
+        // Further apart than two copies by hand, not on tokio, where copies spread wider.
         assert_eq!(
             off_goals(&report(tighten(builds(8, 0.5, 0.06)))),
+            [false, true]
+        );
+        assert_eq!(
+            off_goals(&report(tighten(builds(8, 0.5, 0.36)))),
             [false, false]
         );
     }
