@@ -167,6 +167,13 @@ pub use stackless_inspect::{
 /// finishes it) adds two or three increments on a counter block owned by the current thread:
 /// no atomic read-modify-write and no cache line shared between threads.
 ///
+/// Creating a future counts it, with a call. A plain `async fn` calls nothing, so an optimised
+/// build lets other crates inline it and build its future in place; the function the attribute
+/// writes is therefore marked `#[inline]`, unless it has an `inline` attribute of its own,
+/// exports a symbol (`no_mangle`, `export_name`), or has a `budget` (an `#[inline]` function is
+/// generated only in the crates that call it, and the budget must be checked in the crate that
+/// defines it).
+///
 /// # Equivalent code without the attribute
 ///
 /// ```

@@ -178,6 +178,7 @@ fn expand(args: Args, mut function: ItemFn, marks: Marks) -> syn::Result<TokenSt
         #value
     });
     let instrument = self_type::instrument_call(&sig, &site, &output_hint, &body);
+    let inline = inline_hint(&args, &attrs, marks);
     sig.asyncness = None;
     sig.inputs = params.signature;
     // Keeps this crate's span on `impl`: edition 2024 capture rules, see the module docs.
@@ -188,12 +189,40 @@ fn expand(args: Args, mut function: ItemFn, marks: Marks) -> syn::Result<TokenSt
         .partition(|attr| matches!(attr.style, syn::AttrStyle::Inner(_)));
     Ok(quote! {
         #(#outer_attrs)*
+        #inline
         #vis #sig {
             #(#inner_attrs)*
             #registration
             #instrument
         }
     })
+}
+
+// Input:   #[stackless::inspect] pub async fn f() {}
+// Output:  #[inline] pub fn f() -> impl Future<..> { .. }
+//
+/// `#[inline]`, so that other crates can build the future in place, as they build a plain
+/// `async fn`'s. rustc lets other crates inline a function that calls nothing (an optimised,
+/// non-incremental build infers it), and a plain `async fn` calls nothing: it only stores its
+/// arguments into the state machine. This one calls the counting, so without the hint a caller
+/// in another crate built the future apart and copied it in (creating, polling once and
+/// dropping a small future inside another went from 3.2 ns plain to 14.6 ns annotated without
+/// the hint, 7.4 ns with it; a future holding a 1 KiB argument was copied more often than
+/// plain's without it, as often with it).
+///
+/// None where the function says how to inline it, or exports a symbol, and none with a
+/// `budget`: rustc generates an `#[inline]` function only in the crates that call it, and the
+/// budget is checked when the function is generated, so the check would leave the defining
+/// crate's build. Nor in the layout command's build, whose output lists only the futures of
+/// functions generated in the crate it builds.
+fn inline_hint(args: &Args, attrs: &[Attribute], marks: Marks) -> Option<Attribute> {
+    let says_how = attrs.iter().any(|attr| {
+        ["inline", "no_mangle", "export_name", "unsafe"]
+            .iter()
+            .any(|name| attr.path().is_ident(name))
+    });
+    (args.budget.is_none() && marks == Marks::Plain && !says_how)
+        .then(|| syn::parse_quote!(#[inline]))
 }
 
 /// The statics that describe the function, its registration, and the `Site` tying them to types.

@@ -2,6 +2,7 @@
 //! Review a changed snapshot as carefully as a change to the code it describes.
 
 use proc_macro2::TokenStream;
+use quote::ToTokens;
 
 use crate::await_points::Marks;
 use crate::expand::inspect;
@@ -85,6 +86,44 @@ fn awaits_beside_opaque_macros() {
 #[test]
 fn an_error_keeps_the_original_item() {
     insta::assert_snapshot!(expand("budgte = 1", "fn not_async() {}"));
+}
+
+/// `#[inline]` goes on every function except those that say how to inline it or export a
+/// symbol, those with a budget (checked only where the function is generated), and every
+/// function in the layout command's build.
+#[test]
+fn the_inline_hint_is_added_only_where_it_changes_nothing_else() {
+    let attributes_of = |args: &str, item: &str, marks: Marks| {
+        let parse = |text: &str| text.parse::<TokenStream>().expect("valid tokens");
+        let function: syn::ItemFn =
+            syn::parse2(inspect(parse(args), parse(item), true, marks)).expect("one function");
+        function
+            .attrs
+            .iter()
+            .map(|attr| attr.to_token_stream().to_string())
+            .collect::<Vec<_>>()
+    };
+    let plain = "async fn f() {}";
+    assert_eq!(attributes_of("", plain, Marks::Plain), ["# [inline]"]);
+    assert_eq!(
+        attributes_of("", "#[inline(never)] async fn f() {}", Marks::Plain),
+        ["# [inline (never)]"]
+    );
+    assert_eq!(
+        attributes_of("", "#[unsafe(no_mangle)] async fn f() {}", Marks::Plain),
+        ["# [unsafe (no_mangle)]"]
+    );
+    assert_eq!(
+        attributes_of("", "#[export_name = \"g\"] async fn f() {}", Marks::Plain),
+        ["# [export_name = \"g\"]"]
+    );
+    assert!(attributes_of("budget = 64", plain, Marks::Plain).is_empty());
+    assert!(attributes_of("", plain, Marks::Tagged).is_empty());
+    // Other attributes keep their place, the hint comes last.
+    assert_eq!(
+        attributes_of("", "#[must_use] async fn f() {}", Marks::Plain),
+        ["# [must_use]", "# [inline]"]
+    );
 }
 
 #[test]
