@@ -216,13 +216,26 @@ fn expand(args: Args, mut function: ItemFn, marks: Marks) -> syn::Result<TokenSt
 /// crate's build. Nor in the layout command's build, whose output lists only the futures of
 /// functions generated in the crate it builds.
 fn inline_hint(args: &Args, attrs: &[Attribute], marks: Marks) -> Option<Attribute> {
-    let says_how = attrs.iter().any(|attr| {
-        ["inline", "no_mangle", "export_name", "unsafe"]
-            .iter()
-            .any(|name| attr.path().is_ident(name))
+    const SAYING_HOW: [&str; 4] = ["inline", "no_mangle", "export_name", "unsafe"];
+    let says_how = attrs.iter().any(|attr| match &attr.meta {
+        // `#[cfg_attr(.., inline(never))]` too: rustc warns of a second `inline`, to become an
+        // error.
+        syn::Meta::List(list) if list.path.is_ident("cfg_attr") => {
+            names_any(list.tokens.clone(), &SAYING_HOW)
+        }
+        meta => SAYING_HOW.iter().any(|name| meta.path().is_ident(name)),
     });
     (args.budget.is_none() && marks == Marks::Plain && !says_how)
         .then(|| syn::parse_quote!(#[inline]))
+}
+
+/// Whether `tokens` hold one of `names` as an identifier, at any depth.
+fn names_any(tokens: TokenStream, names: &[&str]) -> bool {
+    tokens.into_iter().any(|tree| match tree {
+        proc_macro2::TokenTree::Ident(ident) => names.iter().any(|name| ident == name),
+        proc_macro2::TokenTree::Group(group) => names_any(group.stream(), names),
+        _ => false,
+    })
 }
 
 /// The statics that describe the function, its registration, and the `Site` tying them to types.

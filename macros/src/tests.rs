@@ -117,6 +117,22 @@ fn the_inline_hint_is_added_only_where_it_changes_nothing_else() {
         attributes_of("", "#[export_name = \"g\"] async fn f() {}", Marks::Plain),
         ["# [export_name = \"g\"]"]
     );
+    assert_eq!(
+        attributes_of(
+            "",
+            "#[cfg_attr(feature = \"x\", inline(always))] async fn f() {}",
+            Marks::Plain
+        ),
+        ["# [cfg_attr (feature = \"x\" , inline (always))]"]
+    );
+    assert_eq!(
+        attributes_of(
+            "",
+            "#[cfg_attr(test, allow(unused))] async fn f() {}",
+            Marks::Plain
+        ),
+        ["# [cfg_attr (test , allow (unused))]", "# [inline]"]
+    );
     assert!(attributes_of("budget = 64", plain, Marks::Plain).is_empty());
     assert!(attributes_of("", plain, Marks::Tagged).is_empty());
     // Other attributes keep their place, the hint comes last.
