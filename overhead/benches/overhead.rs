@@ -9,7 +9,9 @@
 //! The groups are those of `measure_build` (see `overhead/README.md`): `by_hand` (one future
 //! polled to completion on the hand-written executor), `one_poll` (a future's whole life with one
 //! poll), `current_thread` (100 tasks on tokio's current-thread runtime) and `two_workers` (64
-//! tasks on a two-worker runtime). Throughput rows count polls (`item/s`), so
+//! tasks on a two-worker runtime), and one of its own, `one_poll_from_another_crate` (`one_poll`
+//! for two shapes, with each future created in this crate rather than in the library that
+//! defines its function). Throughput rows count polls (`item/s`), so
 //! `ns/poll = 1e9 / throughput`. The runner (`--bin overhead`) measures the same with its own
 //! timing loop and writes the tables; this is for looking at one benchmark closely.
 //!
@@ -105,6 +107,68 @@ macro_rules! per_shape {
             }
         }
     };
+}
+
+/// `one_poll` again, but with each future created here, in the bench's crate, by a call to the
+/// library's function: the way an application awaits a library's `async fn`, and the case the
+/// `#[inline]` the attribute adds to each function is for (see `inline_hint` in the macro).
+/// The runner's groups create every future in the crate that defines its function.
+mod one_poll_from_another_crate {
+    use super::*;
+
+    /// A `fn` that creates `$function`'s future of `$module` inside a task's async block,
+    /// here, then polls the task to completion: once, with argument 0.
+    macro_rules! created_here {
+        ($variant:expr, $function:ident $(, $argument:expr)?) => {{
+            use stackless_overhead::shapes;
+            match $variant {
+                Variant::Plain => (|n: u32| {
+                    drive::block_on(shapes::plain::task(async move {
+                        shapes::plain::$function($($argument,)? n).await
+                    }))
+                }) as fn(u32) -> u64,
+                Variant::Stackless | Variant::StacklessOff => |n| {
+                    drive::block_on(shapes::inspected::task(async move {
+                        shapes::inspected::$function($($argument,)? n).await
+                    }))
+                },
+                Variant::AsyncBacktrace => |n| {
+                    drive::block_on(shapes::async_backtrace_framed::task(async move {
+                        shapes::async_backtrace_framed::$function($($argument,)? n).await
+                    }))
+                },
+                Variant::AwaitTree => |n| {
+                    drive::block_on(shapes::await_tree_instrumented::task(async move {
+                        shapes::await_tree_instrumented::$function($($argument,)? n).await
+                    }))
+                },
+                Variant::Tracing => |n| {
+                    drive::block_on(shapes::tracing_instrumented::task(async move {
+                        shapes::tracing_instrumented::$function($($argument,)? n).await
+                    }))
+                },
+            }
+        }};
+    }
+
+    fn once(bencher: Bencher, run: fn(u32) -> u64) {
+        bencher
+            .counter(ItemsCount::new(Group::OnePoll.polls_per_run()))
+            .bench_local(|| run(black_box(Group::OnePoll.argument())));
+    }
+
+    #[divan::bench(args = Variant::in_this_build(), sample_count = 500)]
+    fn one_await(bencher: Bencher, variant: Variant) {
+        once(bencher, created_here!(variant, one_await))
+    }
+
+    #[divan::bench(args = Variant::in_this_build(), sample_count = 500)]
+    fn kib_argument(bencher: Bencher, variant: Variant) {
+        once(
+            bencher,
+            created_here!(variant, kib_argument, black_box([0; 1024])),
+        )
+    }
 }
 
 per_shape!(by_hand, Group::ByHand, on_the_hand_executor, 500);
