@@ -275,9 +275,8 @@ impl Local {
 
     #[inline]
     pub(crate) fn count(self, counter: Counter) {
-        match self.owned() {
-            Some(shard) => bump(shard, counter, 1),
-            None => increment_shared(self.counters, [(counter, 1)], None),
+        if !self.count_owned(counter) {
+            increment_shared(self.counters, [(counter, 1)], None);
         }
     }
 

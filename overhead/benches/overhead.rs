@@ -44,9 +44,17 @@ fn main() {
 fn on_the_hand_executor(bencher: Bencher, group: Group, shape: Shape, variant: Variant) {
     let run = drive::by_hand(shape, variant);
     let n = group.argument();
+    warm_up(run, n);
     bencher
         .counter(ItemsCount::new(group.polls_per_run()))
         .bench_local(|| run(black_box(n)));
+}
+
+/// Runs `run` once before it is timed: a function's first future registers it and allocates its
+/// counters, microseconds that divan would otherwise take for the cost of every run when it
+/// sizes its samples (one run per sample, its timer's 17 ns precision then in every number).
+fn warm_up(run: fn(u32) -> u64, n: u32) {
+    black_box(run(black_box(n)));
 }
 
 /// One run of `group` on a tokio runtime: its tasks spawned and joined.
@@ -116,42 +124,20 @@ macro_rules! per_shape {
 mod one_poll_from_another_crate {
     use super::*;
 
-    /// A `fn` that creates `$function`'s future of `$module` inside a task's async block,
-    /// here, then polls the task to completion: once, with argument 0.
+    /// A `fn` that creates `$function`'s future of `$variant` inside a task's async block,
+    /// here, then polls the task to completion.
     macro_rules! created_here {
-        ($variant:expr, $function:ident $(, $argument:expr)?) => {{
-            use stackless_overhead::shapes;
-            match $variant {
-                Variant::Plain => (|n: u32| {
-                    drive::block_on(shapes::plain::task(async move {
-                        shapes::plain::$function($($argument,)? n).await
-                    }))
-                }) as fn(u32) -> u64,
-                Variant::Stackless | Variant::StacklessOff => |n| {
-                    drive::block_on(shapes::inspected::task(async move {
-                        shapes::inspected::$function($($argument,)? n).await
-                    }))
-                },
-                Variant::AsyncBacktrace => |n| {
-                    drive::block_on(shapes::async_backtrace_framed::task(async move {
-                        shapes::async_backtrace_framed::$function($($argument,)? n).await
-                    }))
-                },
-                Variant::AwaitTree => |n| {
-                    drive::block_on(shapes::await_tree_instrumented::task(async move {
-                        shapes::await_tree_instrumented::$function($($argument,)? n).await
-                    }))
-                },
-                Variant::Tracing => |n| {
-                    drive::block_on(shapes::tracing_instrumented::task(async move {
-                        shapes::tracing_instrumented::$function($($argument,)? n).await
-                    }))
-                },
-            }
-        }};
+        ($variant:expr, $function:ident $(, $argument:expr)?) => {
+            stackless_overhead::with_module!($variant, module => (|n: u32| {
+                drive::block_on(module::task(async move {
+                    module::$function($($argument,)? n).await
+                }))
+            }) as fn(u32) -> u64)
+        };
     }
 
     fn once(bencher: Bencher, run: fn(u32) -> u64) {
+        warm_up(run, Group::OnePoll.argument());
         bencher
             .counter(ItemsCount::new(Group::OnePoll.polls_per_run()))
             .bench_local(|| run(black_box(Group::OnePoll.argument())));

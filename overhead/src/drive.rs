@@ -9,31 +9,32 @@ use std::hint::black_box;
 use std::pin::pin;
 use std::task::{Context, Poll, Waker};
 
-use crate::shapes;
 use crate::variant::{Shape, Variant};
 
-/// Binds `$module` to the module of shapes compiled for `$variant`.
+/// Binds `$module` to the module of shapes compiled for `$variant`. Exported for the bench,
+/// which creates futures in a crate of its own (`one_poll_from_another_crate`).
+#[macro_export]
 macro_rules! with_module {
     ($variant:expr, $module:ident => $body:expr) => {
         match $variant {
-            Variant::Plain => {
-                use shapes::plain as $module;
+            $crate::variant::Variant::Plain => {
+                use $crate::shapes::plain as $module;
                 $body
             }
-            Variant::Stackless | Variant::StacklessOff => {
-                use shapes::inspected as $module;
+            $crate::variant::Variant::Stackless | $crate::variant::Variant::StacklessOff => {
+                use $crate::shapes::inspected as $module;
                 $body
             }
-            Variant::AsyncBacktrace => {
-                use shapes::async_backtrace_framed as $module;
+            $crate::variant::Variant::AsyncBacktrace => {
+                use $crate::shapes::async_backtrace_framed as $module;
                 $body
             }
-            Variant::AwaitTree => {
-                use shapes::await_tree_instrumented as $module;
+            $crate::variant::Variant::AwaitTree => {
+                use $crate::shapes::await_tree_instrumented as $module;
                 $body
             }
-            Variant::Tracing => {
-                use shapes::tracing_instrumented as $module;
+            $crate::variant::Variant::Tracing => {
+                use $crate::shapes::tracing_instrumented as $module;
                 $body
             }
         }
