@@ -164,7 +164,7 @@ pub use stackless_inspect::{
 ///
 /// A poll that leaves the future where it was costs two thread-local loads and two stores, and
 /// one increment in the future's own memory. A poll that moves it to another await point (or
-/// finishes it) adds two or three increments on a counter block owned by the current thread:
+/// finishes it) adds a call and three additions on a counter block owned by the current thread:
 /// no atomic read-modify-write and no cache line shared between threads.
 ///
 /// Creating a future counts it, with a call. A plain `async fn` calls nothing, so an optimised

@@ -6,15 +6,14 @@
 //! it arrived. A poll that leaves the future where it was costs two thread-local loads and two
 //! stores (to learn where the poll left it, see [`crate::probe`]) and an increment of that
 //! tally, in the future's own memory;
-//! only a poll that moves the future counts on the function's shared counters, two or three
-//! increments on a shard this thread owns (see [`crate::counters`]).
+//! only a poll that moves the future counts on the function's shared counters, a call and three
+//! additions on a shard this thread owns (see [`crate::counters`]).
 //!
 //! Only [`instrument`] and the wrapper's `poll` and `Drop` are generic over the function; they
 //! hand everything else to plain functions taking the function's [`FnMeta`]. A debug build
 //! generates a function for every instantiation of a generic one, per inspected function, so
 //! each generic helper here would cost every inspected function a function more to compile.
 
-use std::cell::Cell;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
@@ -24,7 +23,8 @@ use std::task::{Context, Poll};
 use crate::budget;
 use crate::counters::{Counter, Ending, place};
 use crate::meta::{FnMeta, FutureSize};
-use crate::probe::{PARKED_AT, Report, awaitee_of, place_of, resumed};
+use crate::probe::{Report, awaitee_of, place_of, resumed};
+use crate::this_thread;
 
 /// Ties generated code to its function's metadata at zero size: each inspected function defines
 /// an empty enum implementing this.
@@ -70,22 +70,17 @@ pub struct Instrumented<S: Site, F> {
 /// Where the future is, and the pending polls it has had there since it arrived: those are
 /// added to the function's counters when it leaves, so that a poll finding the future where it
 /// was touches only the future's own memory.
+#[derive(Clone, Copy)]
 struct Progress {
     state: State,
     stays: u16,
-}
-
-thread_local! {
-    /// The layout of the future most recently created on this thread, for [`crate::layout`]:
-    /// packed ([`FutureSize::pack`]), so that creating a future stores two words here, not four.
-    pub(crate) static LAST_CREATED: Cell<Option<(&'static FnMeta, u64)>> = const { Cell::new(None) };
 }
 
 /// The function whose future of type `F` this thread created last, if `F` is that future: the
 /// way `layout` and `stackful` recognise an inspected future they are handed, without a trait
 /// bound that would vanish with the `enabled` feature. Clears the record.
 pub(crate) fn identify<F>() -> Option<(&'static FnMeta, FutureSize)> {
-    let (meta, packed) = LAST_CREATED.take()?;
+    let (meta, packed) = this_thread::take_last_created()?;
     let size = FutureSize::unpack(packed);
     // The wrapper adds a `u16`, so its alignment is at least 2. A different type means the
     // caller passed something else (a boxed future, another function's future).
@@ -148,10 +143,15 @@ extern "C" fn created(meta: &'static FnMeta, layout: u64, self_type: Option<&'st
     // path is behind one cold call.
     let recorded = meta.layouts[0].load(Relaxed) == layout
         && (self_type.is_none() || meta.self_type.get().is_some());
-    if recorded && meta.counters.local().count_owned(Counter::CREATED) {
-        LAST_CREATED.set(Some((meta, layout)));
+    if !recorded {
+        return created_first(meta, layout, self_type);
+    }
+    // `self_type` is recorded: not handing it on below keeps it out of the registers saved
+    // around the thread-local access (see `crate::this_thread`).
+    if meta.counters.local().count_owned(Counter::CREATED) {
+        this_thread::set_last_created(meta, layout);
     } else {
-        created_first(meta, layout, self_type);
+        created_first(meta, layout, None);
     }
 }
 
@@ -170,7 +170,7 @@ extern "C" fn created_first(meta: &'static FnMeta, layout: u64, self_type: Optio
         let _ = meta.self_type.set(self_type);
     }
     meta.counters.local().count(Counter::CREATED);
-    LAST_CREATED.set(Some((meta, layout)));
+    this_thread::set_last_created(meta, layout);
 }
 
 /// The name of `Self`, for a method whose signature spells `Self`.
@@ -233,7 +233,7 @@ extern "C" fn before_poll<'a>(
     progress: &'a mut Progress,
     unseen_awaits: bool,
 ) -> PanicGuard<'a> {
-    let outer = PARKED_AT.replace(resumed(progress.state, unseen_awaits));
+    let outer = this_thread::replace_mark(resumed(progress.state, unseen_awaits));
     PanicGuard {
         progress,
         meta,
@@ -247,7 +247,7 @@ extern "C" fn before_poll<'a>(
 #[allow(improper_ctypes_definitions)]
 extern "C" fn after_poll(on_panic: PanicGuard<'_>, ready: bool) {
     let mut on_panic = std::mem::ManuallyDrop::new(on_panic);
-    let report = PARKED_AT.replace(on_panic.outer);
+    let report = this_thread::replace_mark(on_panic.outer);
     let meta = on_panic.meta;
     let progress = &mut *on_panic.progress;
     if ready {
@@ -270,38 +270,45 @@ fn parked(meta: &'static FnMeta, progress: &mut Progress, report: Report) {
             overflowed(meta, progress.state);
         }
     } else {
-        moved(meta, progress, report);
+        moved(meta, progress, report, this_thread::shard());
     }
 }
 
 /// Counts a poll that returned `Ready`.
 #[inline]
 fn completed(meta: &'static FnMeta, progress: &mut Progress) {
-    ended(meta, progress, Ending::Completed);
+    ended(meta, progress, Ending::Completed, this_thread::shard());
     progress.state = COMPLETED;
 }
 
-/// Counts a poll that parked the future somewhere new. Out of line, so that the poll itself
-/// stays small enough for the optimiser to inline it into its caller (an executor's task
-/// harness, or the enclosing state machine): every poll would otherwise pay for a call.
+/// Counts a poll that parked the future somewhere new, on this thread's `shard`. Out of line,
+/// so that the poll itself stays small enough for the optimiser to inline it into its caller
+/// (an executor's task harness, or the enclosing state machine): every poll would otherwise pay
+/// for a call.
+///
+/// Handed the shard by the poll, which reads it beside the mark (see [`crate::this_thread`]),
+/// and writing the future's progress before it counts, so that every slow path is a tail call:
+/// it then saves no register.
 #[inline(never)]
-fn moved(meta: &'static FnMeta, progress: &mut Progress, report: Report) {
+fn moved(meta: &'static FnMeta, progress: &mut Progress, report: Report, shard: u8) {
+    let Progress { state, stays } = *progress;
     let parked = place_of(report);
-    meta.counters
-        .local()
-        .moved(progress.state, progress.stays, parked, awaitee_of(report));
     progress.state = parked;
     progress.stays = 0;
+    meta.counters
+        .local_of(shard)
+        .moved(state, stays, parked, awaitee_of(report));
 }
 
-/// Counts the end of a future's life at its place; out of line, as it happens once per future.
+/// Counts the end of a future's life at its place, on this thread's `shard`; out of line, as
+/// it happens once per future.
 #[inline(never)]
-fn ended(meta: &'static FnMeta, progress: &Progress, ending: Ending) {
+fn ended(meta: &'static FnMeta, progress: &Progress, ending: Ending, shard: u8) {
     // A future polled after it finished panics ("resumed after completion"), and one dropped
     // after that: that future was already counted once.
     if is_place(progress.state) {
         meta.counters
-            .local()
+            .local_of(shard)
             .ended(progress.state, progress.stays, ending);
     }
 }
@@ -321,7 +328,7 @@ fn dropped_early(meta: &'static FnMeta, progress: &Progress) {
         // Departing from "not started" means being started: a future dropped unpolled never
         // was.
         place::NOT_STARTED => meta.counters.local().count(Counter::DroppedEarly),
-        _ => ended(meta, progress, Ending::DroppedEarly),
+        _ => ended(meta, progress, Ending::DroppedEarly, this_thread::shard()),
     }
 }
 
@@ -338,8 +345,13 @@ impl Drop for PanicGuard<'_> {
     // it in memory for a call from its cleanup path.
     #[inline]
     fn drop(&mut self) {
-        PARKED_AT.set(self.outer);
-        ended(self.meta, self.progress, Ending::Panicked);
+        this_thread::set_mark(self.outer);
+        ended(
+            self.meta,
+            self.progress,
+            Ending::Panicked,
+            this_thread::shard(),
+        );
         self.progress.state = PANICKED;
     }
 }

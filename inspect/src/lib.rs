@@ -18,6 +18,7 @@ mod report;
 mod stackful;
 mod svg;
 mod table;
+mod this_thread;
 pub mod type_sizes;
 
 pub use layout::{AwaitPointLayout, FutureLayout, layout, try_layout};

@@ -38,7 +38,6 @@
 //! its own copy of the mark: 0.2 s of the compile-time benchmark's debug build (4.0 s against
 //! 3.8 s, plain 2.3 s).
 
-use std::cell::Cell;
 use std::future::{Future, IntoFuture};
 use std::marker::PhantomData;
 use std::pin::Pin;
@@ -47,12 +46,7 @@ use std::task::{Context, Poll};
 use crate::counters::{Place, place};
 use crate::instrumented::Site;
 use crate::meta::pack_layout;
-
-thread_local! {
-    /// The last mark of the poll in progress: the wrapper sets it to where its future is before
-    /// each poll ([`resumed`]), and the marks ([`enter`], [`Leaving`]) overwrite it.
-    pub(crate) static PARKED_AT: Cell<Report> = const { Cell::new(NOTHING) };
-}
+use crate::this_thread;
 
 /// A mark: a [`Place`] in the low 16 bits, and above them the size and alignment of the future
 /// awaited there, packed by [`pack_layout`] (0 when unknown).
@@ -109,7 +103,7 @@ pub fn enter<F>(index: u16, future: F) -> F {
 
 #[cfg_attr(not(debug_assertions), inline(always))]
 fn mark<F>(index: u16) {
-    PARKED_AT.set(report(
+    this_thread::set_mark(report(
         place::await_point(index),
         const { pack_layout::<F>() },
     ));
@@ -154,7 +148,7 @@ fn left<T>(poll: Poll<T>) -> Poll<T> {
     // debug build.
     #[allow(clippy::redundant_pattern_matching)]
     if let Poll::Ready(_) = poll {
-        PARKED_AT.set(NOTHING);
+        this_thread::set_mark(NOTHING);
     }
     poll
 }
