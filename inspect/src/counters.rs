@@ -362,7 +362,7 @@ unsafe fn leave(shard: Shard, from: Place, stays: u16, then: Counter) {
         shard.bump_unchecked(Counter::Departed(from), 1);
         shard.bump_unchecked(then, 1);
         // Added even when 0, which most futures leaving an await point after one pending poll
-        // hand in: a test and a branch cost more than the addition.
+        // hand in: one instruction, where testing for it took two and a branch.
         shard.bump_unchecked(Counter::Stayed(from), stays.into());
     }
 }
