@@ -9,7 +9,7 @@
 //! computes their address once, for the mark, and hands the shard to the out-of-line move path,
 //! which then touches no thread-local and saves no register. Measured with callgrind on
 //! `stackless-overhead`'s `alternating_awaits`, where every poll moves the future: 47
-//! instructions per move with a thread-local of its own for the shard, 40 with this (and 30
+//! instructions per move with a thread-local of its own for the shard, 40 with this (and 33
 //! with the counters' bounds checks folded into one test per place).
 //!
 //! The last created future is apart: beside the mark, it made the optimiser lose track of the
