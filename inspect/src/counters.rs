@@ -243,11 +243,18 @@ impl Counters {
     /// await several types at one await point).
     #[inline]
     fn record_awaitee(&self, cells: &'static [AtomicU64], place: Place, awaitee: u64) {
-        if let Some(cell) = cells.get(self.awaitees + place as usize)
-            && cell.load(Relaxed) < awaitee
-        {
-            record_larger(cell, awaitee);
+        if let Some(cell) = cells.get(self.awaitees + place as usize) {
+            keep_larger(cell, awaitee);
         }
+    }
+}
+
+/// Raises an awaitee cell to `awaitee`: a load and a test, and the atomic maximum behind a cold
+/// call only when the cell grows, which is once per await point and type awaited.
+#[inline]
+fn keep_larger(cell: &AtomicU64, awaitee: u64) {
+    if cell.load(Relaxed) < awaitee {
+        record_larger(cell, awaitee);
     }
 }
 
@@ -311,10 +318,10 @@ impl Local {
                 // SAFETY: both are the function's places, tested just above.
                 unsafe { leave(shard, from, stays, Counter::Arrived(to)) };
                 // SAFETY: as above.
-                let cell = unsafe { shard.cells.get_unchecked(counters.awaitees + to as usize) };
-                if cell.load(Relaxed) < awaitee {
-                    record_larger(cell, awaitee);
-                }
+                keep_larger(
+                    unsafe { shard.cells.get_unchecked(counters.awaitees + to as usize) },
+                    awaitee,
+                );
             }
             _ => leave_shared(counters, from, stays, Counter::Arrived(to), awaitee),
         }
