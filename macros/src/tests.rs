@@ -152,6 +152,25 @@ fn with_the_feature_off_the_function_is_left_exactly_as_written() {
     assert_eq!(output.to_string(), item.to_string());
 }
 
+/// With the feature off the body is not read at all: a body syn cannot parse goes back as
+/// written, for rustc to report. With it on, the error names the body, not the item.
+#[test]
+fn only_a_build_that_rewrites_the_body_reads_it() {
+    let item: TokenStream = "async fn f(x: u8) -> u8 { let y = x +; y }"
+        .parse()
+        .unwrap();
+    let off = inspect(TokenStream::new(), item.clone(), false, Marks::Plain);
+    assert_eq!(off.to_string(), item.to_string());
+
+    let on = inspect(TokenStream::new(), item.clone(), true, Marks::Plain).to_string();
+    let (kept, error) = on.split_at(item.to_string().len());
+    assert_eq!(kept, item.to_string());
+    assert!(
+        error.contains("cannot read this function's body: expected an expression"),
+        "{error}"
+    );
+}
+
 #[test]
 fn with_the_feature_off_misuse_is_still_an_error() {
     let output = inspect(
