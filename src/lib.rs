@@ -80,10 +80,9 @@
 //!
 //! The `enabled` feature (on by default) does the instrumenting. With it off, the attribute emits
 //! every function exactly as written: no bytes, no time, no registry entries. It still checks that
-//! it sits on an `async fn` with a body, but reads no further than the signature, which leaves
-//! little for the build to pay for it. Cargo features
-//! cannot depend on the profile, so to ship release builds without it, forward a feature of your
-//! own:
+//! it sits on an `async fn` with a body, but reads no further than the signature, so it adds little
+//! to the build. Cargo features cannot depend on the profile, so to ship release builds without
+//! it, forward a feature of your own:
 //!
 //! ```toml
 //! [dependencies]

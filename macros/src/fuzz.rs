@@ -211,27 +211,24 @@ fn check(args: &TokenStream, item: &TokenStream, enabled: bool) -> Result<Outcom
             Err(detail) => violation("error output is not the item and compile_error!s", detail),
         };
     }
+    let function = syn::parse2::<syn::ItemFn>(item.clone()).ok();
+    let is_fn = match enabled {
+        true => function.is_some(),
+        false => is_fn_with_a_body(item),
+    };
+    if !is_fn {
+        return violation(
+            "an item that is not a fn was accepted without an error",
+            output.to_string(),
+        );
+    }
     if !enabled {
-        if !is_fn_with_a_body(item) {
-            return violation(
-                "an item that is not a fn was accepted without an error",
-                output.to_string(),
-            );
-        }
         return match keeps_item {
             true => Ok(Outcome::Unchanged),
             false => violation("the feature off changed the item", output.to_string()),
         };
     }
-    let function = match syn::parse2::<syn::ItemFn>(item.clone()) {
-        Ok(function) => function,
-        Err(_) => {
-            return violation(
-                "an item that is not a fn was accepted without an error",
-                output.to_string(),
-            );
-        }
-    };
+    let function = function.expect("with the feature on, a fn: checked above");
     if keeps_item {
         return violation("the feature on left the item as it was", output.to_string());
     }
