@@ -17,7 +17,7 @@
 //!             if false { let r: Page = loop {}; return r; }     // pins the output type
 //!             let url = url;                                     // params.rs
 //!             let __stackless_ret = {                            // the body, with marks
-//!                 let conn = leave(enter(0u16, connect(url)).await); ..
+//!                 let conn = enter(0u16, connect(url)).await; ..
 //!             };
 //!             __stackless_ret
 //!         })
