@@ -322,13 +322,22 @@ fn overflowed(meta: &'static FnMeta, place: State) {
 }
 
 /// Counts a future dropped before it finished.
+///
+/// Handed the progress by value, not by reference: a reference to a field of the wrapper,
+/// passed to a call the optimiser cannot see into, makes the wrapper's address escape on
+/// every path that may drop it, and a future not yet pinned is then kept in memory and copied
+/// whole at each move instead of being built where it ends up. `tokio::spawn` moves its
+/// future four times on the way into the task: with a reference here, each move of a 1 KiB
+/// future was a `memcpy` (callgrind, `stackless-overhead`'s `current_thread` `kib_local`: five
+/// copies per task in the spawning closure, plain's one), 0.4 ns per poll of a task polled 101
+/// times.
 #[inline(never)]
-fn dropped_early(meta: &'static FnMeta, progress: &Progress) {
+fn dropped_early(meta: &'static FnMeta, progress: Progress) {
     match progress.state {
         // Departing from "not started" means being started: a future dropped unpolled never
         // was.
         place::NOT_STARTED => meta.counters.local().count(Counter::DroppedEarly),
-        _ => ended(meta, progress, Ending::DroppedEarly, this_thread::shard()),
+        _ => ended(meta, &progress, Ending::DroppedEarly, this_thread::shard()),
     }
 }
 
@@ -361,7 +370,7 @@ impl<S: Site, F> Drop for Instrumented<S, F> {
         // Tested here as well as in `ended`: most futures are dropped after they complete, and
         // then nothing is counted and nothing need be called.
         if is_place(self.progress.state) {
-            dropped_early(S::FN, &self.progress);
+            dropped_early(S::FN, self.progress);
         }
     }
 }
