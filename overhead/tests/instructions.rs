@@ -109,10 +109,10 @@ fn the_checked_in_counts_are_this_codes() {
 }
 
 /// How many more instructions per task the attribute may add to the 2 KiB future than to the
-/// 16-byte one. Copying the 2 KiB future once costs about 175 (`memcpy`, on the machine this was
-/// written on); with no copy more than plain's, the difference was -96 (the two shapes' polls
-/// differ by about one instruction), and with four more copies (the test below), 696. One copy more
-/// makes it about 80.
+/// 16-byte one. Copying the 2 KiB future once costs about 175 (`memcpy`, on the machine this
+/// was written on); with no copy more than plain's, the difference was -96 (the two shapes'
+/// polls differ by about one instruction), and with four more copies (the test below), 696.
+/// One copy more makes it about 80.
 #[cfg(feature = "inspect")]
 const ADDED_FOR_SIZE: f64 = 50.0;
 
@@ -138,7 +138,7 @@ fn spawning_copies_an_inspected_future_no_more_than_a_plain_one() {
         let (few, many) = runs(group);
         let count = |runs| total(&binary, group, shape, variant, runs).expect("callgrind counts");
         let tasks = (many - few) * u64::from(group.tasks());
-        (count(many) - count(few)) as f64 / tasks as f64
+        (count(many) as f64 - count(few) as f64) / tasks as f64
     };
     let added = |shape| per_task(shape, Variant::Stackless) - per_task(shape, Variant::Plain);
     let (small, large) = (added(Shape::OneAwait), added(Shape::KibArgument));
