@@ -6,7 +6,8 @@
 //! - [`drive`]: creating, sizing and driving them (by hand, on tokio);
 //! - [`timing`] and [`measure`]: what one build measures, every variant side by side, in CPU
 //!   time ([`cpu_clock`]);
-//! - [`measuring_build`]: how the measuring binary is built;
+//! - [`measuring_build`]: how the measuring binary is built; [`processes`]: each build run in
+//!   several processes, each benchmark read from the one nearest the middle;
 //! - [`report`]: both builds merged, compared with plain, the goals checked;
 //! - [`markdown`] and [`chart`]: its renderings; [`machine`]: where and when it was measured.
 
@@ -25,6 +26,7 @@ pub mod measuring_build;
 /// the poll benchmarks wait on the same thing.
 #[path = "../../tests/support/mod.rs"]
 pub mod pending;
+pub mod processes;
 pub mod report;
 pub mod timing;
 pub mod variant;

@@ -19,6 +19,16 @@ pub fn render(report: &Report) -> String {
         report.profile,
         report.command
     );
+    if let Some(processes) = processes(report) {
+        let _ = writeln!(
+            md,
+            "\nEach build ran in {processes} processes, and each benchmark is read from the one \
+             whose variants, next to its plain, are together nearest the middle of the \
+             {processes}: a process can be slow at one benchmark for its whole life \
+             (`overhead/README.md`). What every process measured over plain is in \
+             `overhead.json`."
+        );
+    }
     if report.quick {
         md.push_str("\n**A quick run: a few short samples, the times are noise.**\n");
     }
@@ -31,6 +41,17 @@ pub fn render(report: &Report) -> String {
     instructions(&mut md, report);
     compile_time(&mut md, report);
     md
+}
+
+/// How many processes each build ran in, when more than one.
+fn processes(report: &Report) -> Option<usize> {
+    report
+        .benchmarks
+        .iter()
+        .flat_map(|benchmark| &benchmark.variants)
+        .map(|compared| compared.added_ns_per_process.len())
+        .max()
+        .filter(|&processes| processes > 1)
 }
 
 /// Why the off column's brackets do not match the plain column.

@@ -86,6 +86,10 @@ pub struct Compared {
     /// Samples of each of the two, and runs in each sample.
     pub samples: usize,
     pub runs_per_sample: u64,
+    /// `added_ns_per_poll` in each process of the build, when it ran in several: the numbers
+    /// above are from the one [nearest the middle](crate::processes).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub added_ns_per_process: Vec<f64>,
 }
 
 impl Compared {
@@ -257,6 +261,7 @@ fn compare(timings: &[Timing]) -> Result<Vec<Compared>, String> {
             ratio_to_plain: t.ns_per_poll / plain.ns_per_poll,
             samples: t.samples,
             runs_per_sample: t.runs_per_sample,
+            added_ns_per_process: t.added_ns_per_process.clone(),
         })
         .collect())
 }
@@ -431,15 +436,7 @@ mod tests {
     use crate::measure::{Benchmark, Size};
 
     fn timing(variant: Variant, ns: f64) -> Timing {
-        Timing {
-            variant,
-            ns_per_poll: ns,
-            ns_per_poll_lower_quartile: ns - 0.1,
-            ns_per_poll_upper_quartile: ns + 0.1,
-            wall_ns_per_poll: ns,
-            samples: 11,
-            runs_per_sample: 1,
-        }
+        Timing::fixed(variant, ns, 0.1)
     }
 
     /// Two builds in which stackless adds `bytes` and `ns` per poll, tracing 96 B and 1 ns, and
@@ -525,6 +522,38 @@ mod tests {
             .filter(|g| !g.met)
             .map(|g| g.goal.as_str())
             .collect()
+    }
+
+    #[test]
+    fn a_build_run_in_several_processes_is_read_from_the_middle_one_and_says_so() {
+        let runs = [0.5, 0.6, 3.0].map(|ns| builds(8, ns, 0.05));
+        let merged = Builds {
+            inspect_on: crate::processes::merge(
+                runs.iter().map(|run| run.inspect_on.clone()).collect(),
+            )
+            .unwrap(),
+            inspect_off: runs[0].inspect_off.clone(),
+        };
+        let several = report(merged);
+        let ours = several
+            .group(Group::ByHand)
+            .next()
+            .unwrap()
+            .variants
+            .iter()
+            .find(|c| c.variant == Variant::Stackless)
+            .unwrap();
+        assert!((ours.added_ns_per_poll - 0.6).abs() < 1e-9);
+        let each: Vec<String> = ours
+            .added_ns_per_process
+            .iter()
+            .map(|ns| format!("{ns:.1}"))
+            .collect();
+        assert_eq!(each, ["0.5", "0.6", "3.0"]);
+        let said = "Each build ran in 3 processes";
+        assert!(crate::markdown::render(&several).contains(said));
+        let one = report(builds(8, 0.5, 0.05));
+        assert!(!crate::markdown::render(&one).contains("Each build ran in"));
     }
 
     #[test]

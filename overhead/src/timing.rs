@@ -37,6 +37,10 @@ pub struct Timing {
     pub samples: usize,
     /// Runs per sample (one run: the benchmark's unit of work, `polls_per_run` polls).
     pub runs_per_sample: u64,
+    /// When the build ran in several processes (see [`crate::processes`]): the ns per poll
+    /// over plain that each measured, in order. These fields are from one of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub added_ns_per_process: Vec<f64>,
 }
 
 /// Measures `run(variant, runs)` (which does `runs` runs of `polls_per_run` polls each) for every
@@ -83,6 +87,7 @@ pub fn interleaved(
                 wall_ns_per_poll: quantile(&wall, 0.5),
                 samples: cpu.len(),
                 runs_per_sample: runs,
+                added_ns_per_process: Vec::new(),
             }
         })
         .collect()
@@ -101,6 +106,14 @@ fn calibrate(target: Duration, clock: CpuClock, mut run: impl FnMut(u64)) -> u64
     }
 }
 
+/// The median of some numbers: the middle one, or the mean of the middle two.
+pub fn median(values: &[f64]) -> f64 {
+    assert!(!values.is_empty(), "the median of no values");
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    quantile(&sorted, 0.5)
+}
+
 /// The `q` quantile of sorted `values`, interpolating between neighbours.
 fn quantile(sorted: &[f64], q: f64) -> f64 {
     let position = q * (sorted.len() - 1) as f64;
@@ -110,11 +123,32 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
 }
 
 #[cfg(test)]
+impl Timing {
+    /// A timing of `ns` per poll from 11 samples of one run, whose quartiles lie `spread`
+    /// either side of it: for the tests of what is made of timings.
+    pub(crate) fn fixed(variant: Variant, ns: f64, spread: f64) -> Timing {
+        Timing {
+            variant,
+            ns_per_poll: ns,
+            ns_per_poll_lower_quartile: ns - spread,
+            ns_per_poll_upper_quartile: ns + spread,
+            wall_ns_per_poll: ns,
+            samples: 11,
+            runs_per_sample: 1,
+            added_ns_per_process: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn quantiles_interpolate_between_samples() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&[4.0, 1.0, 3.0, 2.0]), 2.5);
+        assert_eq!(median(&[7.5]), 7.5);
         assert_eq!(quantile(&[1.0, 2.0, 3.0], 0.5), 2.0);
         assert_eq!(quantile(&[1.0, 2.0, 3.0, 4.0], 0.5), 2.5);
         assert_eq!(quantile(&[1.0, 2.0, 3.0, 4.0, 5.0], 0.25), 2.0);

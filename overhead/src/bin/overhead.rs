@@ -7,8 +7,10 @@
 //! One build cannot have `#[stackless::inspect]` both on and off, so this builds and runs
 //! `measure_build` twice as child `cargo` processes, with the package's `inspect` feature and
 //! without it, then merges the two: plain is measured in each child beside the variants it is
-//! compared with. It writes `overhead.json` (every number, the machine, the date and rustc),
-//! `overhead.md` (the tables) and `overhead.svg` (the chart) to `--out`, or prints the tables.
+//! compared with. Each build runs in a few processes, and each benchmark is read from the one
+//! nearest the middle (see `stackless_overhead::processes`). It writes `overhead.json` (every
+//! number, the machine, the date and rustc), `overhead.md` (the tables) and `overhead.svg` (the
+//! chart) to `--out`, or prints the tables.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -17,7 +19,7 @@ use stackless_overhead::machine::MeasuredOn;
 use stackless_overhead::measure::BuildResults;
 use stackless_overhead::report::{Builds, Report};
 use stackless_overhead::{chart, markdown};
-use stackless_overhead::{instructions, measuring_build};
+use stackless_overhead::{instructions, measuring_build, processes};
 
 const USAGE: &str = "\
 usage: cargo run --release -p stackless-overhead --bin overhead -- [OPTIONS]
@@ -31,7 +33,10 @@ options:
   --groups LIST          passed on: by_hand, one_poll, current_thread, two_workers
   --no-instructions      do not count instructions per poll (counted by default when
                          valgrind is installed; a minute or two)
-  --quick                a few short samples: checks the pipeline, the times are noise
+  --processes N          run each build in N processes, each benchmark read from the one
+                         nearest the middle (default: 3; 1 with --quick)
+  --quick                a few short samples, one process: checks the pipeline, the times
+                         are noise
   --render JSON          measure nothing: check the goals and render the tables and the chart
                          of an overhead.json written before (after a change to them; with
                          --compile-time PATH, replacing its compile-time table)
@@ -49,6 +54,7 @@ struct Options {
     quick: bool,
     render: Option<PathBuf>,
     instructions: bool,
+    processes: Option<usize>,
 }
 
 fn parse_args(args: &[String]) -> Result<Options, String> {
@@ -60,6 +66,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         quick: false,
         render: None,
         instructions: true,
+        processes: None,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
@@ -72,6 +79,17 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--quick" => options.quick = true,
             "--render" => options.render = Some(PathBuf::from(value()?)),
             "--no-instructions" => options.instructions = false,
+            "--processes" => {
+                let count = value()?;
+                options.processes = match count.parse() {
+                    Ok(count) if count > 0 => Some(count),
+                    _ => {
+                        return Err(format!(
+                            "`--processes` needs a count above 0, not `{count}`"
+                        ));
+                    }
+                }
+            }
             other => return Err(format!("unknown argument `{other}`")),
         }
     }
@@ -93,9 +111,37 @@ fn cargo() -> Command {
     command
 }
 
+impl Options {
+    fn processes(&self) -> usize {
+        let default = if self.quick { 1 } else { processes::FULL_RUN };
+        self.processes.unwrap_or(default)
+    }
+}
+
 /// Builds and runs `measure_build` in the `measure` profile, with the `inspect` feature or
-/// without it, and reads what it measured; `instructions`: counting them too.
+/// without it, in [`Options::processes`] processes, and merges what they measured; with
+/// `instructions`, the first counts them too (a binary's counts are the same in every run).
 fn measure(inspect: bool, instructions: bool, options: &Options) -> Result<BuildResults, String> {
+    let count = options.processes();
+    let runs = (0..count)
+        .map(|process| {
+            eprintln!(
+                "measuring the build with `inspect` {} (process {} of {count})",
+                if inspect { "on" } else { "off" },
+                process + 1
+            );
+            measure_once(inspect, instructions && process == 0, options)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    processes::merge(runs)
+}
+
+/// One process of [`measure`].
+fn measure_once(
+    inspect: bool,
+    instructions: bool,
+    options: &Options,
+) -> Result<BuildResults, String> {
     let json = std::env::temp_dir().join(format!(
         "overhead-{}-{}.json",
         if inspect { "on" } else { "off" },
@@ -117,10 +163,6 @@ fn measure(inspect: bool, instructions: bool, options: &Options) -> Result<Build
     if instructions {
         command.arg("--instructions");
     }
-    eprintln!(
-        "measuring the build with `inspect` {}",
-        if inspect { "on" } else { "off" }
-    );
     let status = command
         .status()
         .map_err(|error| format!("cannot run cargo: {error}"))?;
@@ -292,6 +334,13 @@ mod tests {
         assert!(options.quick && !options.with_compile_time && options.render.is_none());
         assert!(options.instructions);
         assert!(!parse_args(&args("--no-instructions")).unwrap().instructions);
+        assert_eq!(options.processes(), 1, "a quick run is one process");
+        let options = parse_args(&args("--out dir")).unwrap();
+        assert_eq!(options.processes(), processes::FULL_RUN);
+        let options = parse_args(&args("--quick --processes 2")).unwrap();
+        assert_eq!(options.processes(), 2);
+        assert!(parse_args(&args("--processes 0")).is_err());
+        assert!(parse_args(&args("--processes three")).is_err());
         let options = parse_args(&args("--render old.json --groups by_hand")).unwrap();
         assert_eq!(options.render, Some(PathBuf::from("old.json")));
         assert_eq!(options.groups.as_deref(), Some("by_hand"));

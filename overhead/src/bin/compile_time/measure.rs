@@ -206,18 +206,7 @@ pub fn time_macro_crates(
     Ok(samples)
 }
 
-/// The median of some numbers: the middle one, or the mean of the middle two.
-pub fn median(values: &[f64]) -> f64 {
-    assert!(!values.is_empty(), "the median of no values");
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let middle = sorted.len() / 2;
-    if sorted.len() % 2 == 1 {
-        sorted[middle]
-    } else {
-        (sorted[middle - 1] + sorted[middle]) / 2.0
-    }
-}
+pub use stackless_overhead::timing::median;
 
 /// `cargo <subcommand> -p <variant's package>` into the workspace's shared target directory.
 pub fn run_on_variant(
@@ -366,13 +355,6 @@ mod tests {
             features: features.iter().map(|feature| feature.to_string()).collect(),
             fresh,
         }
-    }
-
-    #[test]
-    fn median_of_odd_and_even_counts() {
-        assert_eq!(median(&[3.0, 1.0, 2.0]), 2.0);
-        assert_eq!(median(&[4.0, 1.0, 3.0, 2.0]), 2.5);
-        assert_eq!(median(&[7.5]), 7.5);
     }
 
     fn run_of(artifacts: Vec<Artifact>) -> Run {

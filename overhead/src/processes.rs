@@ -1,0 +1,201 @@
+//! Several processes of one build, and which of them each benchmark is read from.
+//!
+//! A process can be slow at one benchmark for its whole life, for reasons that are not the
+//! code's: on an AMD EPYC, about one process in thirteen timed `alternating_awaits` by hand at
+//! +5.5 ns over plain where the others measured +2.3, or timed plain on tokio up to 6.5 ns
+//! slower than the variants beside it, and the next process of the same binary did not. The samples of one
+//! process, however many, cannot show that. So the runner runs each build in a few processes,
+//! and reads each benchmark from the process whose every variant is nearest the middle of what
+//! the processes measured: a process that is off in one benchmark is passed over there, while
+//! each row of a table still comes from one process, every variant next to the plain it ran
+//! beside.
+
+use crate::measure::{Benchmark, BuildResults};
+use crate::timing::{Timing, median};
+use crate::variant::Variant;
+
+/// Processes per build in a full run: the median of three passes over one process that is off.
+pub const FULL_RUN: usize = 3;
+
+/// One build's results from `processes` (all of the same binary, in order), each benchmark taken
+/// from the process [nearest the middle](nearest_the_middle), every timing holding what each
+/// process measured over plain ([`Timing::added_ns_per_process`]). The sizes are the same in
+/// every process; the instruction counts, counted in one process, are kept.
+pub fn merge(processes: Vec<BuildResults>) -> Result<BuildResults, String> {
+    let mut processes = processes.into_iter();
+    let mut merged = processes.next().ok_or("no process to merge")?;
+    let others: Vec<BuildResults> = processes.collect();
+    if others.is_empty() {
+        return Ok(merged);
+    }
+    for other in &others {
+        if other.inspect_feature != merged.inspect_feature || other.sizes != merged.sizes {
+            return Err("processes of one build measured different builds".to_owned());
+        }
+        merged
+            .instructions
+            .extend(other.instructions.iter().cloned());
+    }
+    for (index, benchmark) in merged.benchmarks.iter_mut().enumerate() {
+        let mut runs = vec![benchmark.clone()];
+        for other in &others {
+            let same = other
+                .benchmarks
+                .get(index)
+                .filter(|b| same_benchmark(b, benchmark));
+            runs.push(
+                same.ok_or("processes of one build ran different benchmarks")?
+                    .clone(),
+            );
+        }
+        *benchmark = nearest_the_middle(&runs)?;
+    }
+    Ok(merged)
+}
+
+fn same_benchmark(a: &Benchmark, b: &Benchmark) -> bool {
+    let variants = |b: &Benchmark| b.timings.iter().map(|t| t.variant).collect::<Vec<_>>();
+    a.group == b.group && a.shape == b.shape && variants(a) == variants(b)
+}
+
+/// Of one benchmark run in several processes (the same variants, in the same order), the run
+/// whose variants' ratios to plain are, together, nearest the medians of all the runs'
+/// (the sum over variants of the distance of the ratio's logarithm from the median's: a
+/// relative distance, so that a variant 40 ns over plain does not outweigh one 1 ns over). The
+/// first of equals wins. Each timing of the run returned lists every run's ns over plain.
+fn nearest_the_middle(runs: &[Benchmark]) -> Result<Benchmark, String> {
+    let log_ratios: Vec<Vec<f64>> = runs
+        .iter()
+        .map(|run| {
+            let plain = plain(&run.timings)?;
+            Ok(run
+                .timings
+                .iter()
+                .map(|t| (t.ns_per_poll / plain).ln())
+                .collect())
+        })
+        .collect::<Result<_, String>>()?;
+    let variants = runs[0].timings.len();
+    let medians: Vec<f64> = (0..variants)
+        .map(|v| median(&log_ratios.iter().map(|run| run[v]).collect::<Vec<_>>()))
+        .collect();
+    let distance = |run: &Vec<f64>| -> f64 {
+        run.iter()
+            .zip(&medians)
+            .map(|(ratio, median)| (ratio - median).abs())
+            .sum()
+    };
+    let chosen = (0..runs.len())
+        .min_by(|&a, &b| distance(&log_ratios[a]).total_cmp(&distance(&log_ratios[b])))
+        .expect("at least one run");
+    let mut benchmark = runs[chosen].clone();
+    for (v, timing) in benchmark.timings.iter_mut().enumerate() {
+        timing.added_ns_per_process = runs
+            .iter()
+            .map(|run| Ok(run.timings[v].ns_per_poll - plain(&run.timings)?))
+            .collect::<Result<_, String>>()?;
+    }
+    Ok(benchmark)
+}
+
+fn plain(timings: &[Timing]) -> Result<f64, String> {
+    timings
+        .iter()
+        .find(|t| t.variant == Variant::Plain)
+        .map(|t| t.ns_per_poll)
+        .ok_or_else(|| "a benchmark without its plain variant".to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::instructions::Instructions;
+    use crate::measure::{Group, Size};
+    use crate::variant::Shape;
+
+    /// A process that timed plain, stackless and tracing at these ns per poll, for `one_await`
+    /// and `alternating_awaits` by hand.
+    fn process(one_await: [f64; 3], alternating: [f64; 3]) -> BuildResults {
+        let benchmark = |shape, [plain, ours, tracing]: [f64; 3]| Benchmark {
+            group: Group::ByHand,
+            shape,
+            polls_per_run: 101,
+            timings: vec![
+                Timing::fixed(Variant::Plain, plain, 0.0),
+                Timing::fixed(Variant::Stackless, ours, 0.0),
+                Timing::fixed(Variant::Tracing, tracing, 0.0),
+            ],
+        };
+        BuildResults {
+            inspect_feature: true,
+            profile: "release".to_owned(),
+            sizes: vec![Size {
+                shape: Shape::OneAwait,
+                variant: Variant::Stackless,
+                bytes: 20,
+            }],
+            benchmarks: vec![
+                benchmark(Shape::OneAwait, one_await),
+                benchmark(Shape::AlternatingAwaits, alternating),
+            ],
+            instructions: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn each_benchmark_is_read_from_a_process_that_is_not_off() {
+        let merged = merge(vec![
+            // Ours off in `alternating_awaits`.
+            process([1.0, 2.0, 4.0], [1.5, 7.0, 5.5]),
+            // Plain off in `one_await`: every ratio low.
+            process([1.5, 2.0, 4.0], [1.5, 3.8, 5.5]),
+            process([1.0, 2.1, 4.0], [1.5, 3.9, 5.4]),
+        ])
+        .unwrap();
+        let ns = |b: &Benchmark| b.timings.iter().map(|t| t.ns_per_poll).collect::<Vec<_>>();
+        assert_eq!(ns(&merged.benchmarks[0]), [1.0, 2.0, 4.0]);
+        assert_eq!(ns(&merged.benchmarks[1]), [1.5, 3.9, 5.4]);
+        let ours = &merged.benchmarks[1].timings[1];
+        let added: Vec<String> = ours
+            .added_ns_per_process
+            .iter()
+            .map(|a| format!("{a:.1}"))
+            .collect();
+        assert_eq!(added, ["5.5", "2.3", "2.4"]);
+        assert_eq!(
+            merged.benchmarks[0].timings[0].added_ns_per_process,
+            [0.0; 3]
+        );
+    }
+
+    #[test]
+    fn one_process_is_left_as_it_measured() {
+        let alone = process([1.0, 2.0, 4.0], [1.5, 7.0, 5.5]);
+        assert_eq!(merge(vec![alone.clone()]).unwrap(), alone);
+    }
+
+    #[test]
+    fn the_counts_are_kept_and_different_builds_are_refused() {
+        let mut counted = process([1.0, 2.0, 4.0], [1.5, 3.8, 5.5]);
+        counted.instructions.push(Instructions {
+            group: Group::ByHand,
+            shape: Shape::OneAwait,
+            variant: Variant::Plain,
+            per_poll: 16.2,
+        });
+        let timed = process([1.0, 2.0, 4.0], [1.5, 3.8, 5.5]);
+        let merged = merge(vec![timed.clone(), counted.clone()]).unwrap();
+        assert_eq!(merged.instructions, counted.instructions);
+
+        let mut other_build = timed.clone();
+        other_build.inspect_feature = false;
+        assert!(merge(vec![timed.clone(), other_build]).is_err());
+        let mut fewer = timed.clone();
+        fewer.benchmarks.pop();
+        assert!(merge(vec![timed.clone(), fewer]).is_err());
+        let mut other_variants = timed.clone();
+        other_variants.benchmarks[1].timings.pop();
+        assert!(merge(vec![timed, other_variants]).is_err());
+        assert!(merge(Vec::new()).is_err());
+    }
+}
