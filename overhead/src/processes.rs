@@ -18,7 +18,7 @@ use crate::variant::Variant;
 pub const FULL_RUN: usize = 3;
 
 /// One build's results from `processes` (all of the same binary, in order), each benchmark taken
-/// from the process [nearest the middle](nearest_the_middle), every timing holding what each
+/// from the process nearest the middle (`nearest_the_middle`), every timing holding what each
 /// process measured over plain ([`Timing::added_ns_per_process`]). The sizes are the same in
 /// every process; the instruction counts, counted in one process, are kept.
 pub fn merge(processes: Vec<BuildResults>) -> Result<BuildResults, String> {
