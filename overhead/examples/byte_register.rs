@@ -17,59 +17,49 @@
 mod loops {
     use std::arch::asm;
 
-    /// Writes the constant through `dl`, whose `rdx` holds the value derived from the load.
-    #[inline(never)]
-    pub fn merged(iterations: u64, state: &mut u8) {
-        // SAFETY: reads and writes only `*state`, through the pointer passed in; reads the
-        // four-entry table it defines; clobbers only the registers it declares.
-        unsafe {
-            asm!(
-                "2:",
-                "movzx edx, byte ptr [{state}]",
-                "lea rdi, [rip + 3f]",
-                "movsxd rdx, dword ptr [rdi + rdx*4]",
-                "add rdx, rdi",
-                "mov dl, 3",
-                "mov byte ptr [{state}], dl",
-                "dec {n}",
-                "jnz 2b",
-                "jmp 4f",
-                "3: .long 0, 0, 0, 0",
-                "4:",
-                state = in(reg) state as *mut u8,
-                n = inout(reg) iterations => _,
-                out("rdx") _,
-                out("rdi") _,
-            );
-        }
+    /// A loop that stores the constant back through the byte register `$byte`.
+    macro_rules! store_through {
+        ($(#[$doc:meta])* $name:ident, $byte:literal) => {
+            $(#[$doc])*
+            #[inline(never)]
+            pub fn $name(iterations: u64, state: &mut u8) {
+                // SAFETY: reads and writes only `*state`, through the pointer passed in; reads
+                // the four-entry table it defines; clobbers only the registers it declares.
+                unsafe {
+                    asm!(
+                        "2:",
+                        "movzx edx, byte ptr [{state}]",
+                        "lea rdi, [rip + 3f]",
+                        "movsxd rdx, dword ptr [rdi + rdx*4]",
+                        "add rdx, rdi",
+                        concat!("mov ", $byte, ", 3"),
+                        concat!("mov byte ptr [{state}], ", $byte),
+                        "dec {n}",
+                        "jnz 2b",
+                        "jmp 4f",
+                        "3: .long 0, 0, 0, 0",
+                        "4:",
+                        state = in(reg) state as *mut u8,
+                        n = inout(reg) iterations => _,
+                        out("rdx") _,
+                        out("rdi") _,
+                        out("rsi") _,
+                    );
+                }
+            }
+        };
     }
 
-    /// The same, writing the constant through `sil`, whose `rsi` holds nothing.
-    #[inline(never)]
-    pub fn unrelated(iterations: u64, state: &mut u8) {
-        // SAFETY: as in `merged`.
-        unsafe {
-            asm!(
-                "2:",
-                "movzx edx, byte ptr [{state}]",
-                "lea rdi, [rip + 3f]",
-                "movsxd rdx, dword ptr [rdi + rdx*4]",
-                "add rdx, rdi",
-                "mov sil, 3",
-                "mov byte ptr [{state}], sil",
-                "dec {n}",
-                "jnz 2b",
-                "jmp 4f",
-                "3: .long 0, 0, 0, 0",
-                "4:",
-                state = in(reg) state as *mut u8,
-                n = inout(reg) iterations => _,
-                out("rdx") _,
-                out("rdi") _,
-                out("rsi") _,
-            );
-        }
-    }
+    store_through!(
+        /// Through `dl`, whose `rdx` holds the value derived from the load.
+        merged,
+        "dl"
+    );
+    store_through!(
+        /// Through `sil`, whose `rsi` holds nothing.
+        unrelated,
+        "sil"
+    );
 }
 
 #[cfg(target_arch = "x86_64")]
