@@ -64,17 +64,18 @@ fn same_benchmark(a: &Benchmark, b: &Benchmark) -> bool {
 /// relative distance, so that a variant 40 ns over plain does not outweigh one 1 ns over). The
 /// first of equals wins. Each timing of the run returned lists every run's ns over plain.
 fn nearest_the_middle(runs: &[Benchmark]) -> Result<Benchmark, String> {
+    let plains: Vec<f64> = runs
+        .iter()
+        .map(|run| plain(&run.timings))
+        .collect::<Result<_, _>>()?;
     let log_ratios: Vec<Vec<f64>> = runs
         .iter()
-        .map(|run| {
-            let plain = plain(&run.timings)?;
-            Ok(run
-                .timings
-                .iter()
-                .map(|t| (t.ns_per_poll / plain).ln())
-                .collect())
+        .zip(&plains)
+        .map(|(run, plain)| {
+            let ratios = run.timings.iter().map(|t| (t.ns_per_poll / plain).ln());
+            ratios.collect()
         })
-        .collect::<Result<_, String>>()?;
+        .collect();
     let variants = runs[0].timings.len();
     let medians: Vec<f64> = (0..variants)
         .map(|v| median(&log_ratios.iter().map(|run| run[v]).collect::<Vec<_>>()))
@@ -92,8 +93,9 @@ fn nearest_the_middle(runs: &[Benchmark]) -> Result<Benchmark, String> {
     for (v, timing) in benchmark.timings.iter_mut().enumerate() {
         timing.added_ns_per_process = runs
             .iter()
-            .map(|run| Ok(run.timings[v].ns_per_poll - plain(&run.timings)?))
-            .collect::<Result<_, String>>()?;
+            .zip(&plains)
+            .map(|(run, plain)| run.timings[v].ns_per_poll - plain)
+            .collect();
     }
     Ok(benchmark)
 }
