@@ -293,6 +293,36 @@ fn nested_inspected_futures_each_report_their_own_await_point() {
     assert_eq!(suspensions(&function("inner_step")), [(2, 0)]);
 }
 
+/// A mark the function's own code did not write: a hand-written call of the hidden `enter`,
+/// in an async block the attribute does not mark, with a place the function does not have.
+async fn marks_by_hand() {
+    stackless::__private::enter(999, pending(1)).await;
+}
+
+#[stackless::inspect]
+async fn awaits_a_foreign_mark() {
+    marks_by_hand().await;
+}
+
+#[test]
+fn a_mark_from_outside_the_function_is_counted_as_unlabelled() {
+    let mut future = pin!(awaits_a_foreign_mark());
+    assert!(poll_once(future.as_mut()).is_pending());
+    let report = function("awaits_a_foreign_mark");
+    assert_eq!(suspensions(&report), [(0, 0)]);
+    assert_eq!(
+        (report.unlabelled.suspends, report.unlabelled.parked),
+        (1, 1)
+    );
+    block_on(future);
+    let report = function("awaits_a_foreign_mark");
+    assert_eq!(
+        (report.unlabelled.suspends, report.unlabelled.parked),
+        (1, 0)
+    );
+    assert_eq!((report.completed, report.alive), (1, 0));
+}
+
 #[stackless::inspect]
 async fn inside_select(times: u32) {
     // The awaits inside `select!` are the macro's own; `select!` itself is awaited opaquely.

@@ -224,8 +224,9 @@ impl<S: Site, F: Future> Future for Instrumented<S, F> {
 ///
 /// `extern "C"`, as is [`after_poll`]: a call rustc knows cannot unwind needs no cleanup path,
 /// and cleanup paths are most of what a generic `poll` costs a debug build, per inspected
-/// function. Neither can panic (the counters index within their block by construction); if one
-/// did, the process would abort rather than unwind.
+/// function. Neither can panic: the counters write only the function's own places, and count
+/// any other place a mark may carry as unlabelled (`Counters::at_known_place`). If one did
+/// panic, the process would abort rather than unwind.
 #[inline]
 #[allow(improper_ctypes_definitions)]
 extern "C" fn before_poll<'a>(
