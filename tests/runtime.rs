@@ -39,6 +39,11 @@ fn function(name: &str) -> FunctionReport {
         .clone()
 }
 
+/// (suspends, parked) where no await point was labelled.
+fn unlabelled(report: &FunctionReport) -> (u64, u64) {
+    (report.unlabelled.suspends, report.unlabelled.parked)
+}
+
 /// (suspends, parked) per await point.
 fn suspensions(report: &FunctionReport) -> Vec<(u64, u64)> {
     report
@@ -217,16 +222,10 @@ fn awaits_inside_unknown_macros_are_reported_as_unlabelled() {
     assert!(poll_once(future.as_mut()).is_pending());
     let report = function("behind_a_macro");
     assert!(report.await_points.is_empty());
-    assert_eq!(
-        (report.unlabelled.suspends, report.unlabelled.parked),
-        (1, 1)
-    );
+    assert_eq!(unlabelled(&report), (1, 1));
     block_on(future);
     let report = function("behind_a_macro");
-    assert_eq!(
-        (report.unlabelled.suspends, report.unlabelled.parked),
-        (2, 0)
-    );
+    assert_eq!(unlabelled(&report), (2, 0));
 }
 
 #[stackless::inspect]
@@ -310,16 +309,10 @@ fn a_mark_from_outside_the_function_is_counted_as_unlabelled() {
     assert!(poll_once(future.as_mut()).is_pending());
     let report = function("awaits_a_foreign_mark");
     assert_eq!(suspensions(&report), [(0, 0)]);
-    assert_eq!(
-        (report.unlabelled.suspends, report.unlabelled.parked),
-        (1, 1)
-    );
+    assert_eq!(unlabelled(&report), (1, 1));
     block_on(future);
     let report = function("awaits_a_foreign_mark");
-    assert_eq!(
-        (report.unlabelled.suspends, report.unlabelled.parked),
-        (1, 0)
-    );
+    assert_eq!(unlabelled(&report), (1, 0));
     assert_eq!((report.completed, report.alive), (1, 0));
 }
 
