@@ -214,7 +214,9 @@ fn contention(md: &mut String, report: &Report) {
         "\n### Contention, two tokio workers\n\nEach run spawns 64 tasks of one function on a \
          two-worker runtime, each polled 1001 times, and joins them. Million polls per CPU \
          second of the process (median; a poll that waits on a cache line another worker \
-         holds costs CPU time); in brackets, the share of plain's throughput{OFF_BASELINE}.\n"
+         holds costs CPU time); in brackets, the share of plain's throughput, and the CPU ns \
+         each poll adds to plain's, to set beside the current-thread runtime's \
+         above{OFF_BASELINE}.\n"
     );
     let columns = columns(report);
     header(md, &["shape"], &columns);
@@ -227,9 +229,10 @@ fn contention(md: &mut String, report: &Report) {
                         format!("{:.1} M/s", 1e3 / c.ns_per_poll)
                     }
                     Some(c) => format!(
-                        "{:.1} M/s ({:.1} %)",
+                        "{:.1} M/s ({:.1} %, {:+.2} ns)",
                         1e3 / c.ns_per_poll,
-                        c.throughput_ratio() * 100.0
+                        c.throughput_ratio() * 100.0,
+                        c.added_ns_per_poll
                     ),
                     None => "-".to_owned(),
                 },
@@ -590,6 +593,40 @@ mod tests {
         assert!(md.contains("`current_thread`:"), "{md}");
         assert!(!md.contains("`by_hand`:"), "{md}");
         assert!(md.contains("| 363.5 | 377.8 (+14.2) |"), "{md}");
+    }
+
+    #[test]
+    fn the_contention_table_gives_the_share_of_throughput_and_the_ns_added() {
+        let compared = |variant, ns: f64| crate::report::Compared {
+            variant,
+            ns_per_poll: ns,
+            ns_per_poll_lower_quartile: ns,
+            ns_per_poll_upper_quartile: ns,
+            plain_ns_per_poll: 25.0,
+            plain_lower_quartile: 25.0,
+            plain_upper_quartile: 25.0,
+            added_ns_per_poll: ns - 25.0,
+            ratio_to_plain: ns / 25.0,
+            samples: 11,
+            runs_per_sample: 1,
+            added_ns_per_process: Vec::new(),
+        };
+        let mut report = empty_report(None);
+        report.benchmarks.push(ComparedBenchmark {
+            group: Group::TwoWorkers,
+            shape: Shape::OneAwait,
+            polls_per_run: 64064,
+            variants: vec![
+                compared(Variant::Plain, 25.0),
+                compared(Variant::Stackless, 31.25),
+            ],
+        });
+        let md = render(&report);
+        assert!(md.contains("### Contention, two tokio workers"), "{md}");
+        assert!(
+            md.contains("| 40.0 M/s | 32.0 M/s (80.0 %, +6.25 ns) |"),
+            "{md}"
+        );
     }
 
     #[test]
