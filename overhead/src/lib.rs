@@ -8,6 +8,7 @@
 //!   time ([`cpu_clock`]);
 //! - [`measuring_build`]: how the measuring binary is built; [`processes`]: each build run in
 //!   several processes, each benchmark read from the one nearest the middle;
+//! - [`sharing`]: the contention benchmark's control, what a cache line every poll shares costs;
 //! - [`report`]: both builds merged, compared with plain, the goals checked;
 //! - [`markdown`] and [`chart`]: its renderings; [`machine`]: where and when it was measured.
 
@@ -28,5 +29,6 @@ pub mod measuring_build;
 pub mod pending;
 pub mod processes;
 pub mod report;
+pub mod sharing;
 pub mod timing;
 pub mod variant;

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use crate::instructions::{self, POLLS_BETWEEN};
 use crate::measure::Group;
 use crate::report::{ComparedBenchmark, Report};
+use crate::sharing::Counting;
 use crate::variant::{Shape, Variant};
 
 /// The report as markdown: the goals, then one table per measurement.
@@ -239,6 +240,67 @@ fn contention(md: &mut String, report: &Report) {
             );
         }
         let _ = writeln!(md, "| {} |", cells.join(" | "));
+    }
+    sharing_control(md, report);
+}
+
+/// The contention benchmark's control: what a counter on a line of each thread's own, and one
+/// on a line both workers write, add to a poll (`crate::sharing`), then how far stackless's
+/// cost on two workers is from its cost on one thread, to read against them.
+fn sharing_control(md: &mut String, report: &Report) {
+    let Some(control) = &report.sharing else {
+        return;
+    };
+    let _ = writeln!(
+        md,
+        "\nThe control, which the same processes measure right after the table's benchmarks, \
+         read as its rows are: plain's `one_await` tasks, run as above, each boxed in a wrapper \
+         that counts its polls, every poll adding 1 to a counter with a relaxed load and store, \
+         as stackless counts (`overhead/src/sharing.rs`). In brackets, the share of the \
+         throughput of the same tasks counting nothing, and the CPU ns each poll adds to \
+         theirs.\n\n| counter | polls per CPU second |\n| --- | ---: |"
+    );
+    for compared in control.iter().filter(|c| c.variant != Counting::Nothing) {
+        let _ = writeln!(
+            md,
+            "| {} | {:.1} M/s ({:.1} %, {:+.2} ns) |",
+            compared.variant.label(),
+            1e3 / compared.ns_per_poll,
+            compared.throughput_ratio() * 100.0,
+            compared.added_ns_per_poll
+        );
+    }
+    let added_by = |group| -> Vec<(Shape, f64)> {
+        report
+            .group(group)
+            .filter_map(|b| {
+                let ours = b
+                    .variants
+                    .iter()
+                    .find(|c| c.variant == Variant::Stackless)?;
+                Some((b.shape, ours.added_ns_per_poll))
+            })
+            .collect()
+    };
+    let one_thread = added_by(Group::CurrentThread);
+    let mut more_on_two: Vec<(Shape, f64)> = added_by(Group::TwoWorkers)
+        .into_iter()
+        .filter_map(|(shape, two)| {
+            let (_, one) = one_thread.iter().find(|(s, _)| *s == shape)?;
+            Some((shape, two - one))
+        })
+        .collect();
+    more_on_two.sort_by(|a, b| a.1.total_cmp(&b.1));
+    if let (Some(least), Some(most)) = (more_on_two.first(), more_on_two.last()) {
+        let _ = writeln!(
+            md,
+            "\nWhat stackless adds to a poll on two workers, less what it adds on the \
+             current-thread runtime: from {:+.2} ns (`{}`) to {:+.2} ns (`{}`).",
+            least.1,
+            least.0.key(),
+            most.1,
+            most.0.key()
+        );
     }
 }
 
@@ -570,6 +632,7 @@ mod tests {
             goals: Vec::new(),
             instructions: Vec::new(),
             compile_time,
+            sharing: None,
         }
     }
 
@@ -595,36 +658,84 @@ mod tests {
         assert!(md.contains("| 363.5 | 377.8 (+14.2) |"), "{md}");
     }
 
-    #[test]
-    fn the_contention_table_gives_the_share_of_throughput_and_the_ns_added() {
-        let compared = |variant, ns: f64| crate::report::Compared {
+    /// `variant` at `ns` per poll, beside a baseline at `baseline` ns.
+    fn compared<K>(variant: K, ns: f64, baseline: f64) -> crate::report::Compared<K> {
+        crate::report::Compared {
             variant,
             ns_per_poll: ns,
             ns_per_poll_lower_quartile: ns,
             ns_per_poll_upper_quartile: ns,
-            plain_ns_per_poll: 25.0,
-            plain_lower_quartile: 25.0,
-            plain_upper_quartile: 25.0,
-            added_ns_per_poll: ns - 25.0,
-            ratio_to_plain: ns / 25.0,
+            plain_ns_per_poll: baseline,
+            plain_lower_quartile: baseline,
+            plain_upper_quartile: baseline,
+            added_ns_per_poll: ns - baseline,
+            ratio_to_plain: ns / baseline,
             samples: 11,
             runs_per_sample: 1,
             added_ns_per_process: Vec::new(),
-        };
+        }
+    }
+
+    /// A report whose stackless adds, in each group, the ns given to plain's 25 ns per poll:
+    /// first for `one_await`, then for `method`.
+    fn report_adding(groups: &[(Group, [f64; 2])]) -> Report {
         let mut report = empty_report(None);
-        report.benchmarks.push(ComparedBenchmark {
-            group: Group::TwoWorkers,
-            shape: Shape::OneAwait,
-            polls_per_run: 64064,
-            variants: vec![
-                compared(Variant::Plain, 25.0),
-                compared(Variant::Stackless, 31.25),
-            ],
-        });
-        let md = render(&report);
+        for &(group, [one_await, method]) in groups {
+            for (shape, added) in [(Shape::OneAwait, one_await), (Shape::Method, method)] {
+                report.benchmarks.push(ComparedBenchmark {
+                    group,
+                    shape,
+                    polls_per_run: group.polls_per_run(),
+                    variants: vec![
+                        compared(Variant::Plain, 25.0, 25.0),
+                        compared(Variant::Stackless, 25.0 + added, 25.0),
+                    ],
+                });
+            }
+        }
+        report
+    }
+
+    #[test]
+    fn the_contention_table_gives_the_share_of_throughput_and_the_ns_added() {
+        let md = render(&report_adding(&[(Group::TwoWorkers, [6.25, 1.0])]));
         assert!(md.contains("### Contention, two tokio workers"), "{md}");
         assert!(
             md.contains("| 40.0 M/s | 32.0 M/s (80.0 %, +6.25 ns) |"),
+            "{md}"
+        );
+        // No control measured: no control, and no comparison with one thread.
+        assert!(!md.contains("The control"), "{md}");
+        assert!(!md.contains("less what it adds"), "{md}");
+    }
+
+    #[test]
+    fn the_sharing_control_follows_the_contention_table_with_the_cost_over_one_thread() {
+        let mut report = report_adding(&[
+            (Group::CurrentThread, [1.5, 2.0]),
+            (Group::TwoWorkers, [1.0, 2.75]),
+        ]);
+        report.sharing = Some(vec![
+            compared(Counting::Nothing, 20.0, 20.0),
+            compared(Counting::OwnLine, 20.5, 20.0),
+            compared(Counting::SharedLine, 40.0, 20.0),
+        ]);
+        let md = render(&report);
+        let control = md.find("The control").expect("the control is rendered");
+        assert!(control > md.find("### Contention").unwrap(), "{md}");
+        assert!(!md.contains("counting nothing |"), "{md}");
+        assert!(
+            md.contains("| a line per thread | 48.8 M/s (97.6 %, +0.50 ns) |"),
+            "{md}"
+        );
+        assert!(
+            md.contains("| one line for both workers | 25.0 M/s (50.0 %, +20.00 ns) |"),
+            "{md}"
+        );
+        assert!(
+            md.contains(
+                "current-thread runtime: from -0.50 ns (`one_await`) to +0.75 ns (`method`)."
+            ),
             "{md}"
         );
     }

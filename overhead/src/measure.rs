@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::cpu_clock::CpuClock;
 use crate::drive;
 use crate::instructions::Instructions;
+use crate::sharing::SharingControl;
 use crate::timing::{self, Plan, Timing};
 use crate::variant::{Shape, Variant};
 
@@ -25,6 +26,10 @@ pub struct BuildResults {
     /// Instructions per poll, when counted (`--instructions`).
     #[serde(default)]
     pub instructions: Vec<Instructions>,
+    /// What a cache line shared by every poll costs on two workers, when the contention
+    /// benchmark ran (see [`crate::sharing`]).
+    #[serde(default)]
+    pub sharing: Option<SharingControl>,
 }
 
 /// The size of one shape's future in one variant.
@@ -101,7 +106,7 @@ impl Group {
     }
 
     /// How long to measure, in a full run or a quick one, and on which clock.
-    fn plan(self, quick: bool) -> Plan {
+    pub(crate) fn plan(self, quick: bool) -> Plan {
         let (samples, sample_time) = match self {
             Group::ByHand | Group::OnePoll => (101, Duration::from_millis(1)),
             Group::CurrentThread | Group::TwoWorkers => (51, Duration::from_millis(4)),
@@ -267,7 +272,7 @@ impl Runner {
 }
 
 /// The runtime a group's runs need, if any.
-fn runtime_for(group: Group) -> Option<tokio::runtime::Runtime> {
+pub(crate) fn runtime_for(group: Group) -> Option<tokio::runtime::Runtime> {
     match group {
         Group::ByHand | Group::OnePoll => None,
         Group::CurrentThread => Some(

@@ -11,16 +11,18 @@
 //! beside.
 
 use crate::measure::{Benchmark, BuildResults};
+use crate::sharing::{Counting, SharingControl};
 use crate::timing::{Timing, median};
 use crate::variant::Variant;
 
 /// Processes per build in a full run: the median of three passes over one process that is off.
 pub const FULL_RUN: usize = 3;
 
-/// One build's results from `processes` (all of the same binary, in order), each benchmark taken
-/// from the process nearest the middle (`nearest_the_middle`), every timing holding what each
-/// process measured over plain ([`Timing::added_ns_per_process`]). The sizes are the same in
-/// every process; the instruction counts, counted in one process, are kept.
+/// One build's results from `processes` (all of the same binary, in order), each benchmark (and
+/// the sharing control) taken from the process nearest the middle (`nearest_the_middle`), every
+/// timing holding what each process measured over plain ([`Timing::added_ns_per_process`]).
+/// The sizes are the same in every process; the instruction counts, counted in one process,
+/// are kept.
 pub fn merge(processes: Vec<BuildResults>) -> Result<BuildResults, String> {
     let mut processes = processes.into_iter();
     let mut merged = processes.next().ok_or("no process to merge")?;
@@ -37,46 +39,79 @@ pub fn merge(processes: Vec<BuildResults>) -> Result<BuildResults, String> {
             .extend(other.instructions.iter().cloned());
     }
     for (index, benchmark) in merged.benchmarks.iter_mut().enumerate() {
-        let mut runs = vec![benchmark.clone()];
-        for other in &others {
-            let same = other
-                .benchmarks
-                .get(index)
-                .filter(|b| same_benchmark(b, benchmark));
-            runs.push(
-                same.ok_or("processes of one build ran different benchmarks")?
-                    .clone(),
-            );
-        }
-        *benchmark = nearest_the_middle(&runs)?;
+        let theirs = others.iter().map(|other| {
+            let same = other.benchmarks.get(index);
+            same.filter(|b| same_benchmark(b, benchmark))
+                .map(|b| &b.timings[..])
+        });
+        benchmark.timings = merge_timings(&benchmark.timings, theirs, Variant::Plain)
+            .ok_or("processes of one build ran different benchmarks")??;
+    }
+    if let Some(control) = &mut merged.sharing {
+        let theirs = others.iter().map(|other| {
+            let same = other.sharing.as_ref();
+            same.filter(|c| same_control(c, control))
+                .map(|c| &c.timings[..])
+        });
+        control.timings = merge_timings(&control.timings, theirs, Counting::Nothing)
+            .ok_or("processes of one build ran different sharing controls")??;
+    } else if others.iter().any(|other| other.sharing.is_some()) {
+        return Err("processes of one build ran different sharing controls".to_owned());
     }
     Ok(merged)
 }
 
-fn same_benchmark(a: &Benchmark, b: &Benchmark) -> bool {
-    let variants = |b: &Benchmark| b.timings.iter().map(|t| t.variant).collect::<Vec<_>>();
-    a.group == b.group && a.shape == b.shape && variants(a) == variants(b)
+/// One measurement's timings, `ours`, merged with the same from every other process
+/// (`nearest_the_middle`); `None` if one of them did not take it.
+fn merge_timings<'a, K: Copy + PartialEq + 'a>(
+    ours: &[Timing<K>],
+    theirs: impl Iterator<Item = Option<&'a [Timing<K>]>>,
+    baseline: K,
+) -> Option<Result<Vec<Timing<K>>, String>> {
+    let mut runs = vec![ours.to_vec()];
+    for timings in theirs {
+        runs.push(timings?.to_vec());
+    }
+    Some(nearest_the_middle(&runs, baseline))
 }
 
-/// Of one benchmark run in several processes (the same variants, in the same order), the run
-/// whose variants' ratios to plain are, together, nearest the medians of all the runs'
-/// (the sum over variants of the distance of the ratio's logarithm from the median's: a
-/// relative distance, so that a variant 40 ns over plain does not outweigh one 1 ns over). The
-/// first of equals wins. Each timing of the run returned lists every run's ns over plain.
-fn nearest_the_middle(runs: &[Benchmark]) -> Result<Benchmark, String> {
-    let plains: Vec<f64> = runs
+fn same_benchmark(a: &Benchmark, b: &Benchmark) -> bool {
+    a.group == b.group && a.shape == b.shape && variants(&a.timings) == variants(&b.timings)
+}
+
+fn same_control(a: &SharingControl, b: &SharingControl) -> bool {
+    a.polls_per_run == b.polls_per_run && variants(&a.timings) == variants(&b.timings)
+}
+
+fn variants<K: Copy>(timings: &[Timing<K>]) -> Vec<K> {
+    timings.iter().map(|t| t.variant).collect()
+}
+
+/// Of one benchmark's timings from several processes (the same variants, in the same order),
+/// the run whose variants' ratios to `baseline`'s are, together, nearest the medians of all
+/// the runs' (the sum over variants of the distance of the ratio's logarithm from the
+/// median's: a relative distance, so that a variant 40 ns over plain does not outweigh one
+/// 1 ns over). The first of equals wins. Each timing of the run returned lists every run's ns
+/// over the baseline.
+fn nearest_the_middle<K: Copy + PartialEq>(
+    runs: &[Vec<Timing<K>>],
+    baseline: K,
+) -> Result<Vec<Timing<K>>, String> {
+    let baselines: Vec<f64> = runs
         .iter()
-        .map(|run| plain(&run.timings))
+        .map(|timings| baseline_ns(timings, baseline))
         .collect::<Result<_, _>>()?;
     let log_ratios: Vec<Vec<f64>> = runs
         .iter()
-        .zip(&plains)
-        .map(|(run, plain)| {
-            let ratios = run.timings.iter().map(|t| (t.ns_per_poll / plain).ln());
-            ratios.collect()
+        .zip(&baselines)
+        .map(|(timings, base)| {
+            timings
+                .iter()
+                .map(|t| (t.ns_per_poll / base).ln())
+                .collect()
         })
         .collect();
-    let variants = runs[0].timings.len();
+    let variants = runs[0].len();
     let medians: Vec<f64> = (0..variants)
         .map(|v| median(&log_ratios.iter().map(|run| run[v]).collect::<Vec<_>>()))
         .collect();
@@ -89,23 +124,23 @@ fn nearest_the_middle(runs: &[Benchmark]) -> Result<Benchmark, String> {
     let chosen = (0..runs.len())
         .min_by(|&a, &b| distance(&log_ratios[a]).total_cmp(&distance(&log_ratios[b])))
         .expect("at least one run");
-    let mut benchmark = runs[chosen].clone();
-    for (v, timing) in benchmark.timings.iter_mut().enumerate() {
+    let mut timings = runs[chosen].clone();
+    for (v, timing) in timings.iter_mut().enumerate() {
         timing.added_ns_per_process = runs
             .iter()
-            .zip(&plains)
-            .map(|(run, plain)| run.timings[v].ns_per_poll - plain)
+            .zip(&baselines)
+            .map(|(run, base)| run[v].ns_per_poll - base)
             .collect();
     }
-    Ok(benchmark)
+    Ok(timings)
 }
 
-fn plain(timings: &[Timing]) -> Result<f64, String> {
+fn baseline_ns<K: PartialEq>(timings: &[Timing<K>], baseline: K) -> Result<f64, String> {
     timings
         .iter()
-        .find(|t| t.variant == Variant::Plain)
+        .find(|t| t.variant == baseline)
         .map(|t| t.ns_per_poll)
-        .ok_or_else(|| "a benchmark without its plain variant".to_owned())
+        .ok_or_else(|| "a benchmark without its baseline (plain) variant".to_owned())
 }
 
 #[cfg(test)]
@@ -141,6 +176,7 @@ mod tests {
                 benchmark(Shape::AlternatingAwaits, alternating),
             ],
             instructions: Vec::new(),
+            sharing: None,
         }
     }
 
@@ -168,6 +204,49 @@ mod tests {
             merged.benchmarks[0].timings[0].added_ns_per_process,
             [0.0; 3]
         );
+    }
+
+    /// `process`, with a sharing control that timed counting nothing, on a line per thread and
+    /// on a shared line at these ns per poll.
+    fn with_control(mut process: BuildResults, ns: [f64; 3]) -> BuildResults {
+        process.sharing = Some(SharingControl {
+            polls_per_run: 64064,
+            timings: Counting::ALL
+                .iter()
+                .zip(ns)
+                .map(|(&counting, ns)| Timing::fixed(counting, ns, 0.0))
+                .collect(),
+        });
+        process
+    }
+
+    #[test]
+    fn the_sharing_control_is_read_from_the_process_nearest_the_middle_too() {
+        let timed = process([1.0, 2.0, 4.0], [1.5, 3.8, 5.5]);
+        let merged = merge(vec![
+            with_control(timed.clone(), [30.0, 30.5, 80.0]),
+            with_control(timed.clone(), [30.0, 30.6, 45.0]),
+            // The shared line's cost varies most from process to process.
+            with_control(timed.clone(), [31.0, 31.5, 47.0]),
+        ])
+        .unwrap();
+        let control = merged.sharing.expect("the control is kept");
+        let ns: Vec<f64> = control.timings.iter().map(|t| t.ns_per_poll).collect();
+        assert_eq!(ns, [31.0, 31.5, 47.0]);
+        let shared: Vec<String> = control.timings[2]
+            .added_ns_per_process
+            .iter()
+            .map(|a| format!("{a:.1}"))
+            .collect();
+        assert_eq!(shared, ["50.0", "15.0", "16.0"]);
+
+        let without = merge(vec![
+            with_control(timed.clone(), [30.0, 30.5, 80.0]),
+            timed.clone(),
+        ]);
+        assert!(without.is_err());
+        let first_without = merge(vec![timed.clone(), with_control(timed, [30.0, 30.5, 80.0])]);
+        assert!(first_without.is_err());
     }
 
     #[test]

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::instructions::{self, ComparedInstructions};
 use crate::machine::MeasuredOn;
 use crate::measure::{BuildResults, Group};
+use crate::sharing::Counting;
 use crate::timing::Timing;
 use crate::variant::{Shape, Variant};
 
@@ -36,6 +37,10 @@ pub struct Report {
     pub instructions: Vec<ComparedInstructions>,
     /// The compile-time benchmark's JSON, when it was given.
     pub compile_time: Option<serde_json::Value>,
+    /// The contention benchmark's sharing control, from the build with the feature, each way of
+    /// counting next to counting nothing (see [`crate::sharing`]).
+    #[serde(default)]
+    pub sharing: Option<Vec<Compared<Counting>>>,
 }
 
 /// What the two builds measured: the one with the `inspect` feature and the one without.
@@ -68,10 +73,11 @@ pub struct ComparedBenchmark {
     pub variants: Vec<Compared>,
 }
 
-/// One variant's time per poll next to plain's, measured in the same process.
+/// One variant's time per poll next to plain's (for the sharing control: counting nothing),
+/// measured in the same process.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Compared {
-    pub variant: Variant,
+pub struct Compared<K = Variant> {
+    pub variant: K,
     pub ns_per_poll: f64,
     pub ns_per_poll_lower_quartile: f64,
     pub ns_per_poll_upper_quartile: f64,
@@ -92,7 +98,7 @@ pub struct Compared {
     pub added_ns_per_process: Vec<f64>,
 }
 
-impl Compared {
+impl<K> Compared<K> {
     /// Polls per second relative to plain's (1.0: as fast).
     pub fn throughput_ratio(&self) -> f64 {
         1.0 / self.ratio_to_plain
@@ -163,10 +169,10 @@ impl Report {
                 .benchmarks
                 .iter()
                 .find(|off| off.group == on.group && off.shape == on.shape);
-            let mut variants = compare(&on.timings)?;
+            let mut variants = compare(&on.timings, Variant::Plain)?;
             if let Some(off) = off {
                 variants.extend(
-                    compare(&off.timings)?
+                    compare(&off.timings, Variant::Plain)?
                         .into_iter()
                         .filter(|c| c.variant == Variant::StacklessOff),
                 );
@@ -179,6 +185,10 @@ impl Report {
                 variants,
             });
         }
+        let sharing = match &builds.inspect_on.sharing {
+            Some(control) => Some(compare(&control.timings, Counting::Nothing)?),
+            None => None,
+        };
         let mut report = Report {
             measured_on,
             command,
@@ -189,6 +199,7 @@ impl Report {
             goals: Vec::new(),
             instructions: instructions::compare(&builds.inspect_on, &builds.inspect_off),
             compile_time,
+            sharing,
         };
         report.check_goals();
         Ok(report)
@@ -241,12 +252,15 @@ fn size_row(shape: Shape, builds: &Builds) -> Result<SizeRow, String> {
     })
 }
 
-/// Each timing next to the plain one of the same process.
-fn compare(timings: &[Timing]) -> Result<Vec<Compared>, String> {
+/// Each timing next to the `baseline` one (plain) of the same process.
+fn compare<K: Copy + PartialEq>(
+    timings: &[Timing<K>],
+    baseline: K,
+) -> Result<Vec<Compared<K>>, String> {
     let plain = timings
         .iter()
-        .find(|t| t.variant == Variant::Plain)
-        .ok_or("a benchmark without its plain variant")?;
+        .find(|t| t.variant == baseline)
+        .ok_or("a benchmark without its baseline (plain) variant")?;
     Ok(timings
         .iter()
         .map(|t| Compared {
@@ -448,6 +462,7 @@ mod tests {
             sizes: Vec::new(),
             benchmarks: Vec::new(),
             instructions: Vec::new(),
+            sharing: None,
         };
         let mut off = BuildResults {
             inspect_feature: false,
@@ -522,6 +537,35 @@ mod tests {
             .filter(|g| !g.met)
             .map(|g| g.goal.as_str())
             .collect()
+    }
+
+    #[test]
+    fn the_sharing_control_is_compared_with_counting_nothing_from_the_build_with_the_feature() {
+        let control = |ns: [f64; 3]| crate::sharing::SharingControl {
+            polls_per_run: 64064,
+            timings: Counting::ALL
+                .iter()
+                .zip(ns)
+                .map(|(&counting, ns)| Timing::fixed(counting, ns, 0.1))
+                .collect(),
+        };
+        let mut both = builds(8, 0.5, 0.05);
+        assert_eq!(report(both.clone()).sharing, None);
+        both.inspect_on.sharing = Some(control([30.0, 30.5, 45.0]));
+        both.inspect_off.sharing = Some(control([20.0, 20.0, 20.0]));
+        let sharing = report(both).sharing.expect("the control");
+        let added: Vec<(Counting, String)> = sharing
+            .iter()
+            .map(|c| (c.variant, format!("{:.1}", c.added_ns_per_poll)))
+            .collect();
+        assert_eq!(
+            added,
+            [
+                (Counting::Nothing, "0.0".to_owned()),
+                (Counting::OwnLine, "0.5".to_owned()),
+                (Counting::SharedLine, "15.0".to_owned()),
+            ]
+        );
     }
 
     #[test]

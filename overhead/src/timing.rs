@@ -23,10 +23,11 @@ pub struct Plan {
     pub clock: CpuClock,
 }
 
-/// The time per poll of one variant, from the samples of one benchmark.
+/// The time per poll of one variant, from the samples of one benchmark. A variant is a column
+/// of the tables ([`Variant`]), or a way of the sharing control ([`crate::sharing::Counting`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Timing {
-    pub variant: Variant,
+pub struct Timing<K = Variant> {
+    pub variant: K,
     /// Median over the samples of (sample CPU time / polls in the sample).
     pub ns_per_poll: f64,
     /// The samples' quartiles, to show the spread.
@@ -47,12 +48,12 @@ pub struct Timing {
 /// variant. Samples are taken round by round, one per variant per round, the order rotating each
 /// round, so drift in the machine's speed reaches every variant alike. Runs per sample are
 /// calibrated once, on the first variant, and used for all.
-pub fn interleaved(
-    variants: &[Variant],
+pub fn interleaved<K: Copy>(
+    variants: &[K],
     polls_per_run: u64,
     plan: Plan,
-    mut run: impl FnMut(Variant, u64),
-) -> Vec<Timing> {
+    mut run: impl FnMut(K, u64),
+) -> Vec<Timing<K>> {
     assert!(!variants.is_empty() && plan.samples > 0 && polls_per_run > 0);
     for &variant in variants {
         run(variant, 1); // warm up: first-call registration, page faults, the runtime's threads
@@ -123,10 +124,10 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
 }
 
 #[cfg(test)]
-impl Timing {
+impl<K> Timing<K> {
     /// A timing of `ns` per poll from 11 samples of one run, whose quartiles lie `spread`
     /// either side of it: for the tests of what is made of timings.
-    pub(crate) fn fixed(variant: Variant, ns: f64, spread: f64) -> Timing {
+    pub(crate) fn fixed(variant: K, ns: f64, spread: f64) -> Timing<K> {
         Timing {
             variant,
             ns_per_poll: ns,

@@ -21,7 +21,8 @@ usage: measure_build [--json PATH] [--variants LIST] [--groups LIST] [--quick] [
   --json PATH       write the results there (default: stdout)
   --variants LIST   comma-separated variant keys of this build (default: all of them:
                     plain, stackless or stackless-off, async-backtrace, await-tree, tracing)
-  --groups LIST     comma-separated: by_hand, one_poll, current_thread, two_workers (default: all)
+  --groups LIST     comma-separated: by_hand, one_poll, current_thread, two_workers (default: all);
+                    two_workers also runs its sharing control (src/sharing.rs)
   --quick           a few short samples: checks the pipeline, the numbers are noise
   --instructions    also count instructions per poll under valgrind's callgrind (by_hand,
                     one_poll, current_thread), running this binary with --run
@@ -143,6 +144,10 @@ fn main() -> ExitCode {
             |what| eprintln!("  [{build}] {what}"),
         ),
         instructions,
+        sharing: options.groups.contains(&Group::TwoWorkers).then(|| {
+            eprintln!("  [{build}] two_workers sharing control");
+            stackless_overhead::sharing::measure(options.quick)
+        }),
     };
     let json = serde_json::to_string_pretty(&results).expect("results serialise");
     match options.json {
