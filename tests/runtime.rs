@@ -316,6 +316,36 @@ fn a_mark_from_outside_the_function_is_counted_as_unlabelled() {
     assert_eq!((report.completed, report.alive), (1, 0));
 }
 
+/// A hand-written mark with an index past the last a function can have: its place would be
+/// one of the wrapper's end states (65532 and 65533), or wrap round (65534 and 65535).
+async fn marks_past_the_last_await_point(index: u16) {
+    stackless::__private::enter(index, pending(1)).await;
+}
+
+#[stackless::inspect]
+async fn awaits_a_mark_past_the_last_await_point(index: u16) {
+    marks_past_the_last_await_point(index).await;
+}
+
+#[test]
+fn a_mark_past_the_last_await_point_is_counted_as_unlabelled() {
+    for (round, index) in (1..).zip([65532, 65533, 65534, u16::MAX]) {
+        let mut future = pin!(awaits_a_mark_past_the_last_await_point(index));
+        assert!(poll_once(future.as_mut()).is_pending());
+        let report = function("awaits_a_mark_past_the_last_await_point");
+        assert_eq!(unlabelled(&report), (round, 1), "index {index}");
+        assert_eq!(report.alive, 1, "index {index}");
+        block_on(future);
+        let report = function("awaits_a_mark_past_the_last_await_point");
+        assert_eq!(unlabelled(&report), (round, 0), "index {index}");
+        assert_eq!(
+            (report.completed, report.alive),
+            (round, 0),
+            "index {index}"
+        );
+    }
+}
+
 #[stackless::inspect]
 async fn inside_select(times: u32) {
     // The awaits inside `select!` are the macro's own; `select!` itself is awaited opaquely.

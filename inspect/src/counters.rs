@@ -48,14 +48,25 @@ pub(crate) type Place = u16;
 
 pub(crate) mod place {
     use super::Place;
+    use crate::instrumented::MAX_AWAIT_POINTS;
 
     pub(crate) const NOT_STARTED: Place = 0;
     pub(crate) const UNLABELLED: Place = 1;
+    /// The place of the first await point; the others follow it.
+    pub(crate) const FIRST_AWAIT_POINT: Place = 2;
 
-    /// The place of await point `index` (the macro numbers them from 0).
+    /// The place of await point `index` (the macro numbers them from 0). An index no function
+    /// can have (`MAX_AWAIT_POINTS` or more) is `UNLABELLED`: only a hand-written call of the
+    /// hidden `__private::enter` can pass one, and its place would be one of the wrapper's end
+    /// states, or wrap round to "not started". Every mark passes a literal, so an optimised
+    /// build tests nothing.
     #[inline]
     pub(crate) const fn await_point(index: u16) -> Place {
-        index + 2
+        if (index as usize) < MAX_AWAIT_POINTS {
+            index + FIRST_AWAIT_POINT
+        } else {
+            UNLABELLED
+        }
     }
 }
 
@@ -578,6 +589,16 @@ mod tests {
             assert!(!fixed.contains(&place::await_point(index)));
         }
         assert_eq!(place::await_point(1), place::await_point(0) + 1);
+    }
+
+    #[test]
+    fn an_await_point_no_function_can_have_is_unlabelled() {
+        let last = crate::instrumented::MAX_AWAIT_POINTS as u16 - 1;
+        // The last await point's place is the last below the wrapper's two end states.
+        assert_eq!(place::await_point(last), u16::MAX - 2);
+        for index in [last + 1, last + 2, u16::MAX - 1, u16::MAX] {
+            assert_eq!(place::await_point(index), place::UNLABELLED, "{index}");
+        }
     }
 
     #[test]

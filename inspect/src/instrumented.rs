@@ -53,7 +53,7 @@ const PANICKED: State = u16::MAX - 1;
 /// The macro refuses functions with more await points than this: every await point's place
 /// must stay below the ends.
 #[doc(hidden)]
-pub const MAX_AWAIT_POINTS: usize = PANICKED as usize - place::await_point(0) as usize;
+pub const MAX_AWAIT_POINTS: usize = PANICKED as usize - place::FIRST_AWAIT_POINT as usize;
 
 const fn is_place(state: State) -> bool {
     state < PANICKED
