@@ -81,6 +81,7 @@ pub fn measure(quick: bool) -> SharingControl {
             group.polls_per_run(),
             group.plan(quick),
             |counting, runs| {
+                // `ALL` lists the ways in declaration order, so a way's number is its index.
                 let spawn = spawns[counting as usize];
                 for _ in 0..runs {
                     std::hint::black_box(runtime.block_on(spawn_and_join(
