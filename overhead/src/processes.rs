@@ -44,8 +44,8 @@ pub fn merge(processes: Vec<BuildResults>) -> Result<BuildResults, String> {
             same.filter(|b| same_benchmark(b, benchmark))
                 .map(|b| &b.timings[..])
         });
-        benchmark.timings = merge_timings(&benchmark.timings, theirs, Variant::Plain)
-            .ok_or("processes of one build ran different benchmarks")??;
+        benchmark.timings =
+            merge_timings(&benchmark.timings, theirs, Variant::Plain, "benchmarks")?;
     }
     if let Some(control) = &mut merged.sharing {
         let theirs = others.iter().map(|other| {
@@ -53,26 +53,35 @@ pub fn merge(processes: Vec<BuildResults>) -> Result<BuildResults, String> {
             same.filter(|c| same_control(c, control))
                 .map(|c| &c.timings[..])
         });
-        control.timings = merge_timings(&control.timings, theirs, Counting::Nothing)
-            .ok_or("processes of one build ran different sharing controls")??;
+        control.timings = merge_timings(
+            &control.timings,
+            theirs,
+            Counting::Nothing,
+            "sharing controls",
+        )?;
     } else if others.iter().any(|other| other.sharing.is_some()) {
-        return Err("processes of one build ran different sharing controls".to_owned());
+        return Err(ran_different("sharing controls"));
     }
     Ok(merged)
 }
 
 /// One measurement's timings, `ours`, merged with the same from every other process
-/// (`nearest_the_middle`); `None` if one of them did not take it.
+/// (`nearest_the_middle`); an error naming `what` if one of them did not take it.
 fn merge_timings<'a, K: Copy + PartialEq + 'a>(
     ours: &[Timing<K>],
     theirs: impl Iterator<Item = Option<&'a [Timing<K>]>>,
     baseline: K,
-) -> Option<Result<Vec<Timing<K>>, String>> {
+    what: &str,
+) -> Result<Vec<Timing<K>>, String> {
     let mut runs = vec![ours.to_vec()];
     for timings in theirs {
-        runs.push(timings?.to_vec());
+        runs.push(timings.ok_or_else(|| ran_different(what))?.to_vec());
     }
-    Some(nearest_the_middle(&runs, baseline))
+    nearest_the_middle(&runs, baseline)
+}
+
+fn ran_different(what: &str) -> String {
+    format!("processes of one build ran different {what}")
 }
 
 fn same_benchmark(a: &Benchmark, b: &Benchmark) -> bool {
@@ -148,6 +157,7 @@ mod tests {
     use super::*;
     use crate::instructions::Instructions;
     use crate::measure::{Group, Size};
+    use crate::timing::one_decimal;
     use crate::variant::Shape;
 
     /// A process that timed plain, stackless and tracing at these ns per poll, for `one_await`
@@ -194,11 +204,7 @@ mod tests {
         assert_eq!(ns(&merged.benchmarks[0]), [1.0, 2.0, 4.0]);
         assert_eq!(ns(&merged.benchmarks[1]), [1.5, 3.9, 5.4]);
         let ours = &merged.benchmarks[1].timings[1];
-        let added: Vec<String> = ours
-            .added_ns_per_process
-            .iter()
-            .map(|a| format!("{a:.1}"))
-            .collect();
+        let added = one_decimal(&ours.added_ns_per_process);
         assert_eq!(added, ["5.5", "2.3", "2.4"]);
         assert_eq!(
             merged.benchmarks[0].timings[0].added_ns_per_process,
@@ -233,11 +239,7 @@ mod tests {
         let control = merged.sharing.expect("the control is kept");
         let ns: Vec<f64> = control.timings.iter().map(|t| t.ns_per_poll).collect();
         assert_eq!(ns, [31.0, 31.5, 47.0]);
-        let shared: Vec<String> = control.timings[2]
-            .added_ns_per_process
-            .iter()
-            .map(|a| format!("{a:.1}"))
-            .collect();
+        let shared = one_decimal(&control.timings[2].added_ns_per_process);
         assert_eq!(shared, ["50.0", "15.0", "16.0"]);
 
         let without = merge(vec![

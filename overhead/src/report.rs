@@ -588,11 +588,7 @@ mod tests {
             .find(|c| c.variant == Variant::Stackless)
             .unwrap();
         assert!((ours.added_ns_per_poll - 0.6).abs() < 1e-9);
-        let each: Vec<String> = ours
-            .added_ns_per_process
-            .iter()
-            .map(|ns| format!("{ns:.1}"))
-            .collect();
+        let each = crate::timing::one_decimal(&ours.added_ns_per_process);
         assert_eq!(each, ["0.5", "0.6", "3.0"]);
         let said = "Each build ran in 3 processes";
         assert!(crate::markdown::render(&several).contains(said));

@@ -123,6 +123,12 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
     sorted[below] + (sorted[above] - sorted[below]) * (position - below as f64)
 }
 
+/// Numbers to one decimal, for the tests' comparisons of computed differences.
+#[cfg(test)]
+pub(crate) fn one_decimal(values: &[f64]) -> Vec<String> {
+    values.iter().map(|value| format!("{value:.1}")).collect()
+}
+
 #[cfg(test)]
 impl<K> Timing<K> {
     /// A timing of `ns` per poll from 11 samples of one run, whose quartiles lie `spread`
