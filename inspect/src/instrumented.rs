@@ -9,6 +9,17 @@
 //! only a poll that moves the future counts on the function's shared counters, a call and three
 //! additions on a shard this thread owns (see [`crate::counters`]).
 //!
+//! Why a move counts, instead of a report walking the live futures to read where each is
+//! parked: how often each await point suspended is a history that no walk can recover, so a
+//! move must add to it somewhere. Where was measured, in throwaway builds, on
+//! `stackless-overhead`'s `alternating_awaits` (every poll moves), in ns over plain, by hand and
+//! on tokio's current-thread runtime:
+//! - these counters: +2.20 and +3.16;
+//! - a slot per live future in a table, with its place and that history: +2.53 and +3.59;
+//! - the same slot holding the place alone: +1.86 and +3.01 (it is a cache line the poll
+//!   touches besides the future's own);
+//! - the place written in the future itself, nothing counted: +1.36 and +1.14.
+//!
 //! Only [`instrument`] and the wrapper's `poll` and `Drop` are generic over the function; they
 //! hand everything else to plain functions taking the function's [`FnMeta`]. A debug build
 //! generates a function for every instantiation of a generic one, per inspected function, so
